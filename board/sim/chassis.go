@@ -1,0 +1,282 @@
+// Package sim is the simulated chassis: the buses, muxes, bays and GPIO lines
+// a board file names, populated with emulated parts byte for byte on their
+// real addresses (FRU EEPROMs, temperature sensors, sled muxes, NVMe-MI
+// endpoints, drive VPD EEPROMs) from a scenario, and changed while it runs
+// (plug and pull sleds and drives, heat a drive, corrupt a FRU) through Go
+// calls or a small JSON control API on loopback.
+//
+// A Chassis implements board.Hardware, so the agent above it cannot tell it
+// from a real BMC. With no board file, chassisd runs on DefaultBoard and
+// DefaultScenario, both embedded.
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/chassisd/chassisd/board"
+	"github.com/chassisd/chassisd/board/sim/i2csim"
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/i2c"
+)
+
+// Options tune a simulated chassis.
+type Options struct {
+	// RealTime makes every transaction take its bus time in wall time too,
+	// so the simulator feels like hardware (a 256-byte FRU read at 100 kHz
+	// takes about 25 ms). Tests leave it off.
+	RealTime bool
+}
+
+// The ways a live change fails; the control API maps them to HTTP status.
+var (
+	ErrNoSuchBay  = errors.New("no such bay")
+	ErrNoSuchSlot = errors.New("no such slot")
+	ErrNoSled     = errors.New("no sled")
+	ErrNoDrive    = errors.New("no drive")
+	ErrNoSensor   = errors.New("no temperature sensor")
+	ErrOccupied   = errors.New("occupied")
+	ErrClosed     = errors.New("simulated chassis closed")
+	// ErrNoUART is returned by UART: the sleds' serial ports are not
+	// simulated yet.
+	ErrNoUART = errors.New("the simulated sleds' UARTs arrive with the MCU emulation (a later issue)")
+)
+
+// Chassis is a running simulated chassis. It is safe for concurrent use: the
+// live changes may race bus traffic from the agent.
+type Chassis struct {
+	board *board.Board
+	buses map[string]*i2csim.Bus
+	// muxChannels remembers each mux's size: i2csim.Mux does not say.
+	muxChannels map[*i2csim.Mux]int
+	pins        map[string]*Pin // by board.Line.String()
+
+	mu     sync.Mutex
+	closed bool
+	bays   map[int]*bay
+}
+
+// bay is one bay's wiring and, when occupied, its sled.
+type bay struct {
+	def      board.Bay
+	bus      *i2csim.Bus
+	seg      *i2csim.Segment // the bay's segment, behind the bay mux
+	presence *Pin            // nil when the board has no presence line
+	sled     *sled
+}
+
+// New builds the board's buses and muxes, wires each bay's segment and GPIO
+// lines, and plugs what the scenario lists. sc may be nil: an empty chassis.
+func New(b *board.Board, sc *Scenario, opts Options) (*Chassis, error) {
+	if b == nil {
+		return nil, errors.New("sim: no board")
+	}
+	c := &Chassis{
+		board:       b,
+		buses:       map[string]*i2csim.Bus{},
+		muxChannels: map[*i2csim.Mux]int{},
+		pins:        map[string]*Pin{},
+		bays:        map[int]*bay{},
+	}
+	if err := c.buildBuses(opts); err != nil {
+		return nil, err
+	}
+	for _, def := range b.Bays {
+		if err := c.buildBay(def); err != nil {
+			return nil, err
+		}
+	}
+	if sc != nil {
+		for _, bc := range sc.Bays {
+			if _, ok := c.bays[bc.Bay]; !ok {
+				return nil, fmt.Errorf("scenario: bay %d: %w on board %s", bc.Bay, ErrNoSuchBay, b.Name)
+			}
+			if bc.Sled == nil {
+				continue
+			}
+			if err := c.PlugSled(bc.Bay, *bc.Sled); err != nil {
+				return nil, fmt.Errorf("scenario: %w", err)
+			}
+		}
+	}
+	return c, nil
+}
+
+func (c *Chassis) buildBuses(opts Options) error {
+	for _, bd := range c.board.Buses {
+		if bd.Parent != "" {
+			return fmt.Errorf("sim: bus %s (a channel of %s): kernel-owned mux channels are not simulated", bd.Name, bd.Parent)
+		}
+		if _, dup := c.buses[bd.Name]; dup {
+			return fmt.Errorf("sim: bus %s is listed twice", bd.Name)
+		}
+		speed := bd.SpeedHz
+		if speed <= 0 {
+			speed = 100000
+		}
+		bus := i2csim.NewBus(bd.Name, speed)
+		bus.SetRealTime(opts.RealTime)
+		c.buses[bd.Name] = bus
+	}
+	for _, md := range c.board.Muxes {
+		bus := c.buses[md.Bus]
+		if bus == nil {
+			return fmt.Errorf("sim: mux %s: no bus %q", md.Name, md.Bus)
+		}
+		n := md.Channels
+		if n <= 0 {
+			n = 8
+			if md.Type == board.MuxPCA9546 {
+				n = 4
+			}
+		}
+		if n > 8 {
+			return fmt.Errorf("sim: mux %s: %d channels; a PCA954x has at most 8", md.Name, n)
+		}
+		if bus.Root().Device(md.Addr) != nil {
+			return fmt.Errorf("sim: mux %s: address %#02x on %s is taken", md.Name, md.Addr, md.Bus)
+		}
+		m := i2csim.NewMux(bus, n)
+		c.muxChannels[m] = n
+		bus.Root().Attach(md.Addr, m)
+	}
+	return nil
+}
+
+func (c *Chassis) buildBay(def board.Bay) error {
+	if _, dup := c.bays[def.Index]; dup {
+		return fmt.Errorf("sim: bay %d is listed twice", def.Index)
+	}
+	seg, err := c.segment(def.I2C)
+	if err != nil {
+		return fmt.Errorf("sim: bay %d: %w", def.Index, err)
+	}
+	bb := &bay{def: def, bus: c.buses[def.I2C.Bus], seg: seg}
+	if def.Presence != nil {
+		// Empty bay: the host's pull-up holds PRSNT# inactive.
+		bb.presence, err = c.addPin(*def.Presence, rolePresence, inactive(*def.Presence))
+		if err != nil {
+			return fmt.Errorf("sim: bay %d: presence: %w", def.Index, err)
+		}
+	}
+	// Reset starts released and power on: the scenario's sleds are running.
+	if l := def.Reset; l != nil {
+		if _, err := c.addPin(*l, roleOutput, inactive(*l)); err != nil {
+			return fmt.Errorf("sim: bay %d: reset: %w", def.Index, err)
+		}
+	}
+	if l := def.Power; l != nil {
+		if _, err := c.addPin(*l, roleOutput, active(*l)); err != nil {
+			return fmt.Errorf("sim: bay %d: power: %w", def.Index, err)
+		}
+	}
+	c.bays[def.Index] = bb
+	return nil
+}
+
+func (c *Chassis) addPin(l board.Line, role pinRole, level gpio.Level) (*Pin, error) {
+	key := l.String()
+	if _, dup := c.pins[key]; dup {
+		return nil, fmt.Errorf("line %s is wired twice", key)
+	}
+	num := l.Offset
+	if l.Name != "" {
+		num = -1
+	}
+	p := newPin(lineKey{name: key, number: num}, role, level)
+	c.pins[key] = p
+	return p, nil
+}
+
+// inactive is the physical level of a line that is not asserted.
+func inactive(l board.Line) gpio.Level { return gpio.Level(l.ActiveLow) }
+
+// active is the physical level of an asserted line: low for active_low.
+func active(l board.Line) gpio.Level { return gpio.Level(!l.ActiveLow) }
+
+// segment follows a path from its bus through user-space mux hops.
+func (c *Chassis) segment(p board.Path) (*i2csim.Segment, error) {
+	bus := c.buses[p.Bus]
+	if bus == nil {
+		return nil, fmt.Errorf("path %s: no bus %q", p, p.Bus)
+	}
+	seg := bus.Root()
+	for _, h := range p.Hops {
+		m, ok := seg.Device(h.Mux).(*i2csim.Mux)
+		if !ok {
+			return nil, fmt.Errorf("path %s: no mux at %#02x", p, h.Mux)
+		}
+		if h.Channel < 0 || h.Channel >= c.muxChannels[m] {
+			return nil, fmt.Errorf("path %s: mux at %#02x has no channel %d", p, h.Mux, h.Channel)
+		}
+		seg = m.Channel(h.Channel)
+	}
+	return seg, nil
+}
+
+// Board returns the board the chassis was built from.
+func (c *Chassis) Board() *board.Board { return c.board }
+
+// Buses returns every simulated bus by name, for bus statistics and faults
+// (SetStuck). The map is the caller's.
+func (c *Chassis) Buses() map[string]*i2csim.Bus {
+	m := make(map[string]*i2csim.Bus, len(c.buses))
+	for k, v := range c.buses {
+		m[k] = v
+	}
+	return m
+}
+
+// I2C implements board.Hardware.
+func (c *Chassis) I2C(name string) (i2c.Bus, error) {
+	if err := c.checkOpen(); err != nil {
+		return nil, err
+	}
+	bus := c.buses[name]
+	if bus == nil {
+		return nil, fmt.Errorf("sim: no bus %q on board %s", name, c.board.Name)
+	}
+	return bus, nil
+}
+
+// GPIO implements board.Hardware: each bay's presence, reset and power
+// lines as the board names them. The same line always returns the same pin.
+func (c *Chassis) GPIO(line board.Line) (gpio.PinIO, error) {
+	if err := c.checkOpen(); err != nil {
+		return nil, err
+	}
+	p := c.pins[line.String()]
+	if p == nil {
+		return nil, fmt.Errorf("sim: GPIO %s is not a line of board %s", line, c.board.Name)
+	}
+	return p, nil
+}
+
+// UART implements board.Hardware. The sleds' MCUs are not emulated yet, so
+// there is nothing on the other end of a port; this says so rather than
+// handing out a port that never answers.
+func (c *Chassis) UART(u board.UART) (io.ReadWriteCloser, error) {
+	return nil, fmt.Errorf("sim: UART %s: %w", u.Device, ErrNoUART)
+}
+
+// Close implements board.Hardware. Buses and pins already handed out keep
+// working; live changes and new opens fail.
+func (c *Chassis) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *Chassis) checkOpen() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return fmt.Errorf("sim: %w", ErrClosed)
+	}
+	return nil
+}
+
+var _ board.Hardware = (*Chassis)(nil)
