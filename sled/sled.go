@@ -39,47 +39,58 @@ func Worse(a, b Health) Health {
 
 // Problem is one reason a component is not healthy, worded for an operator.
 type Problem struct {
-	Health  Health
-	Message string // "FRU at 0x50 on i2c-1 ch2: board area checksum 0x1c != 0"
+	Health  Health `json:"health"`
+	Message string `json:"message"` // "FRU at 0x50 on i2c-1 ch2: board area checksum 0x1c != 0"
+	// source says which read found the problem, so a health poll that does
+	// not re-read the FRU keeps the FRU's problems and drops the rest.
+	source problemSource
 }
+
+type problemSource int
+
+const (
+	sourceOther problemSource = iota
+	sourceFRU
+	sourceSensor
+)
 
 // Identity is what a FRU (or VPD) says about a part. Empty strings mean the
 // FRU did not say.
 type Identity struct {
-	Manufacturer    string
-	Model           string // product name, or board product name
-	PartNumber      string
-	SerialNumber    string
-	Version         string
-	AssetTag        string
-	ManufactureDate time.Time // zero when unspecified
+	Manufacturer    string    `json:"manufacturer"`
+	Model           string    `json:"model"` // product name, or board product name
+	PartNumber      string    `json:"partNumber"`
+	SerialNumber    string    `json:"serialNumber"`
+	Version         string    `json:"version"`
+	AssetTag        string    `json:"assetTag"`
+	ManufactureDate time.Time `json:"manufactureDate,omitzero"` // zero when unspecified
 }
 
 // Temperature is one temperature reading. Valid is false when the sensor
 // reported no data or a failure; Status then says which.
 type Temperature struct {
-	Celsius float64
-	Valid   bool
-	Status  string // "" when valid; "no data", "sensor failure", "read failed: ..."
+	Celsius float64 `json:"celsius"`
+	Valid   bool    `json:"valid"`
+	Status  string  `json:"status"` // "" when valid; "no data", "sensor failure", "read failed: ..."
 }
 
 // DriveStatus is the NVMe-MI basic management status flags (SFLGS).
 type DriveStatus struct {
-	Ready            bool // drive ready (bit 6 clear)
-	Functional       bool
-	ResetNotRequired bool
-	Port0LinkActive  bool
-	Port1LinkActive  bool
+	Ready            bool `json:"ready"` // drive ready (bit 6 clear)
+	Functional       bool `json:"functional"`
+	ResetNotRequired bool `json:"resetNotRequired"`
+	Port0LinkActive  bool `json:"port0LinkActive"`
+	Port1LinkActive  bool `json:"port1LinkActive"`
 }
 
 // DriveWarnings is the NVMe-MI SMART critical warning bits (SWARN), already
 // un-inverted: true means the warning is raised.
 type DriveWarnings struct {
-	SpareLow             bool
-	TemperatureHigh      bool
-	ReliabilityDegraded  bool
-	ReadOnly             bool
-	VolatileBackupFailed bool
+	SpareLow             bool `json:"spareLow"`
+	TemperatureHigh      bool `json:"temperatureHigh"`
+	ReliabilityDegraded  bool `json:"reliabilityDegraded"`
+	ReadOnly             bool `json:"readOnly"`
+	VolatileBackupFailed bool `json:"volatileBackupFailed"`
 }
 
 // Any reports whether any warning is raised.
@@ -89,34 +100,34 @@ func (w DriveWarnings) Any() bool {
 
 // Drive is one drive slot and, when Present, the module in it.
 type Drive struct {
-	Slot       int
-	FormFactor board.FormFactor
-	Present    bool
+	Slot       int              `json:"slot"`
+	FormFactor board.FormFactor `json:"formFactor"`
+	Present    bool             `json:"present"`
 	// Identity comes from the drive's VPD EEPROM (model, manufacturer, part).
-	Identity Identity
+	Identity Identity `json:"identity"`
 	// VendorID and SerialNumber come from the NVMe-MI identification block.
-	VendorID        uint16
-	SerialNumber    string
-	Temperature     Temperature
-	PercentLifeUsed int // 0..255, as NVMe reports it
-	Status          DriveStatus
-	Warnings        DriveWarnings
-	Health          Health
-	Problems        []Problem
+	VendorID        uint16        `json:"vendorId"`
+	SerialNumber    string        `json:"serialNumber"`
+	Temperature     Temperature   `json:"temperature"`
+	PercentLifeUsed int           `json:"percentLifeUsed"` // 0..255, as NVMe reports it
+	Status          DriveStatus   `json:"status"`
+	Warnings        DriveWarnings `json:"warnings"`
+	Health          Health        `json:"health"`
+	Problems        []Problem     `json:"problems,omitempty"`
 }
 
 // Sled is one occupied bay as last read.
 type Sled struct {
-	Bay      int
-	Identity Identity
+	Bay      int      `json:"bay"`
+	Identity Identity `json:"identity"`
 	// FRUValid is false when the FRU could not be read or parsed; Problems
 	// then says why.
-	FRUValid    bool
-	Temperature Temperature
-	Drives      []Drive // one per slot the board declares, in slot order
+	FRUValid    bool        `json:"fruValid"`
+	Temperature Temperature `json:"temperature"`
+	Drives      []Drive     `json:"drives,omitempty"` // one per slot the board declares, in slot order
 	// Sideband is how the sled is managed: "I2C" (later also "UART").
-	Sideband string
-	Health   Health
-	Problems []Problem
-	ReadAt   time.Time
+	Sideband string    `json:"sideband"`
+	Health   Health    `json:"health"`
+	Problems []Problem `json:"problems,omitempty"`
+	ReadAt   time.Time `json:"readAt"`
 }
