@@ -14,40 +14,40 @@ import (
 // is published: a new state is a new Snapshot.
 type Snapshot struct {
 	// Generation increases by one with every published snapshot.
-	Generation uint64
-	Taken      time.Time
-	Enclosure  Enclosure
-	Bays       []Bay
-	Manager    Manager
+	Generation uint64    `json:"generation"`
+	Taken      time.Time `json:"taken"`
+	Enclosure  Enclosure `json:"enclosure"`
+	Bays       []Bay     `json:"bays,omitempty"`
+	Manager    Manager   `json:"manager"`
 }
 
 // Enclosure is the chassis as a whole.
 type Enclosure struct {
-	ID           string // Redfish id of the enclosure Chassis
-	Name         string
-	Manufacturer string
-	Model        string
-	BoardName    string
-	Simulated    bool
-	Health       sled.Health // worst of the sleds'
+	ID           string      `json:"id"` // Redfish id of the enclosure Chassis
+	Name         string      `json:"name"`
+	Manufacturer string      `json:"manufacturer"`
+	Model        string      `json:"model"`
+	BoardName    string      `json:"boardName"`
+	Simulated    bool        `json:"simulated"`
+	Health       sled.Health `json:"health"` // worst of the sleds'
 }
 
 // Bay is one sled position and what is in it.
 type Bay struct {
-	Index int
-	Name  string
+	Index int    `json:"index"`
+	Name  string `json:"name"`
 	// Present is true when a sled is detected (presence line or FRU probe).
-	Present bool
+	Present bool `json:"present"`
 	// Sled is nil when the bay is empty or has not been read yet.
-	Sled *sled.Sled
+	Sled *sled.Sled `json:"sled,omitempty"`
 }
 
 // Manager is the agent itself, shown as the BMC's Manager.
 type Manager struct {
-	Version   string
-	Commit    string
-	GoVersion string
-	Started   time.Time
+	Version   string    `json:"version"`
+	Commit    string    `json:"commit"`
+	GoVersion string    `json:"goVersion"`
+	Started   time.Time `json:"started"`
 	// PollInterval is how often health is polled.
-	PollInterval time.Duration
+	PollInterval time.Duration `json:"-"`
 }

@@ -1,0 +1,379 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chassisd/chassisd/board"
+	"github.com/chassisd/chassisd/sideband"
+	"github.com/chassisd/chassisd/sled"
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/i2c"
+)
+
+// Config is what the agent needs to run a chassis.
+type Config struct {
+	Board    *board.Board
+	Hardware board.Hardware
+	// PollInterval is how often every bay's presence and health is polled;
+	// presence edges are handled at once in between.
+	PollInterval time.Duration
+	Logger       *slog.Logger
+	Simulated    bool
+	Version      string
+	Commit       string
+}
+
+// Agent owns the chassis state. Its methods are safe for concurrent use.
+type Agent struct {
+	cfg    Config
+	log    *slog.Logger
+	owners map[string]*sideband.Owner // by board bus name (every alias)
+	roots  []*sideband.Owner          // one per physical bus
+	bays   []*bayState
+	start  time.Time
+
+	snap atomic.Pointer[Snapshot]
+	gen  atomic.Uint64
+	// pubMu serialises building and publishing snapshots.
+	pubMu sync.Mutex
+	// kick carries bay indexes whose presence line saw an edge.
+	kick chan int
+}
+
+// bayState is the agent's own record of one bay. Only the goroutine walking
+// the bay's bus writes it; publish reads it under mu.
+type bayState struct {
+	bay      board.Bay
+	owner    *sideband.Owner
+	presence gpio.PinIO // nil: probe the FRU instead
+
+	mu      sync.Mutex
+	present bool
+	sled    *sled.Sled
+}
+
+// New opens the board's buses and presence lines and returns an agent that
+// has not yet walked anything; call Walk or Run.
+func New(cfg Config) (*Agent, error) {
+	if cfg.Board == nil || cfg.Hardware == nil {
+		return nil, errors.New("agent: board and hardware are required")
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 5 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	a := &Agent{
+		cfg:    cfg,
+		log:    cfg.Logger,
+		owners: map[string]*sideband.Owner{},
+		start:  time.Now(),
+		kick:   make(chan int, len(cfg.Board.Bays)+1),
+	}
+	if err := a.openBuses(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	for _, b := range cfg.Board.Bays {
+		st := &bayState{bay: b, owner: a.owners[b.I2C.Bus]}
+		if st.owner == nil {
+			a.Close()
+			return nil, fmt.Errorf("bay %d: bus %q is not on the board", b.Index, b.I2C.Bus)
+		}
+		if b.Presence != nil {
+			pin, err := cfg.Hardware.GPIO(*b.Presence)
+			if err != nil {
+				a.Close()
+				return nil, fmt.Errorf("bay %d: presence line %s: %w", b.Index, b.Presence, err)
+			}
+			if err := pin.In(gpio.PullNoChange, gpio.BothEdges); err != nil {
+				a.Close()
+				return nil, fmt.Errorf("bay %d: presence line %s: configure input: %w", b.Index, b.Presence, err)
+			}
+			st.presence = pin
+		}
+		a.bays = append(a.bays, st)
+	}
+	a.publish()
+	return a, nil
+}
+
+// openBuses makes one owner per physical bus; adapters that are kernel mux
+// channels of a root share its owner.
+func (a *Agent) openBuses() error {
+	root := func(name string) string {
+		for range len(a.cfg.Board.Buses) {
+			b := a.busByName(name)
+			if b == nil || b.Parent == "" {
+				return name
+			}
+			name = b.Parent
+		}
+		return name
+	}
+	groups := map[string]map[string]i2c.Bus{}
+	var order []string
+	for _, b := range a.cfg.Board.Buses {
+		bus, err := a.cfg.Hardware.I2C(b.Name)
+		if err != nil {
+			return fmt.Errorf("bus %s: %w", b.Name, err)
+		}
+		r := root(b.Name)
+		if groups[r] == nil {
+			groups[r] = map[string]i2c.Bus{}
+			order = append(order, r)
+		}
+		groups[r][b.Name] = bus
+	}
+	for _, r := range order {
+		o := sideband.NewOwner(r, groups[r])
+		a.roots = append(a.roots, o)
+		for name := range groups[r] {
+			a.owners[name] = o
+		}
+	}
+	return nil
+}
+
+func (a *Agent) busByName(name string) *board.Bus {
+	for i := range a.cfg.Board.Buses {
+		if a.cfg.Board.Buses[i].Name == name {
+			return &a.cfg.Board.Buses[i]
+		}
+	}
+	return nil
+}
+
+// Close stops the bus owners. It does not close the hardware: whoever opened
+// it does.
+func (a *Agent) Close() {
+	for _, o := range a.roots {
+		o.Close()
+	}
+}
+
+// Snapshot returns the latest published snapshot; it is never nil.
+func (a *Agent) Snapshot() *Snapshot { return a.snap.Load() }
+
+// Walk discovers every bay once: presence, then a full read of each present
+// sled. Bays on independent buses are walked in parallel. The new state is
+// published before Walk returns.
+func (a *Agent) Walk(ctx context.Context) *Snapshot {
+	a.forEachBus(func(st *bayState) { a.refresh(ctx, st, true) })
+	return a.publish()
+}
+
+// Run walks the chassis, then polls it until ctx ends, re-reading a bay at
+// once when its presence line changes.
+func (a *Agent) Run(ctx context.Context) {
+	a.Walk(ctx)
+	var wg sync.WaitGroup
+	for _, st := range a.bays {
+		if st.presence == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.watchPresence(ctx, st)
+		}()
+	}
+	defer wg.Wait()
+	tick := time.NewTicker(a.cfg.PollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			a.forEachBus(func(st *bayState) { a.refresh(ctx, st, false) })
+			a.publish()
+		case i := <-a.kick:
+			a.refresh(ctx, a.bays[i], false)
+			a.publish()
+		}
+	}
+}
+
+// watchPresence turns presence-line edges into immediate re-reads. The wait
+// is bounded so the goroutine notices ctx ending.
+func (a *Agent) watchPresence(ctx context.Context, st *bayState) {
+	for ctx.Err() == nil {
+		if st.presence.WaitForEdge(250 * time.Millisecond) {
+			select {
+			case a.kick <- st.bay.Index:
+			default: // a re-read of some bay is already pending
+			}
+		}
+	}
+}
+
+// forEachBus runs fn for every bay, one goroutine per physical bus, bays of
+// one bus in order (they share the wires, so running them concurrently would
+// only add mux switches).
+func (a *Agent) forEachBus(fn func(*bayState)) {
+	var wg sync.WaitGroup
+	for _, o := range a.roots {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, st := range a.bays {
+				if st.owner == o {
+					fn(st)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// refresh brings one bay up to date: presence first; a newly present sled
+// (or any sled when full is set) is read in full, a known one polled.
+func (a *Agent) refresh(ctx context.Context, st *bayState, full bool) {
+	level := sideband.Background
+	if full {
+		level = sideband.Normal
+	}
+	run := a.runner(ctx, st.owner, level)
+	present, err := a.detect(st, run)
+	if err != nil {
+		a.log.Warn("presence check failed", "bay", st.bay.Index, "err", err)
+		return
+	}
+	st.mu.Lock()
+	was, prev := st.present, st.sled
+	st.mu.Unlock()
+
+	var next *sled.Sled
+	switch {
+	case !present:
+		if was {
+			a.log.Info("sled removed", "bay", st.bay.Index)
+			st.owner.Invalidate()
+		}
+	case !was || prev == nil || full:
+		if !was {
+			st.owner.Invalidate()
+		}
+		s := sled.Read(st.bay, run)
+		next = &s
+		a.log.Info("sled found", "bay", st.bay.Index, "manufacturer", s.Identity.Manufacturer,
+			"model", s.Identity.Model, "serial", s.Identity.SerialNumber, "health", s.Health)
+		a.logProblems(st.bay.Index, nil, next)
+	default:
+		s := sled.Poll(*prev, st.bay, run)
+		next = &s
+		a.logProblems(st.bay.Index, prev, next)
+	}
+	if ctx.Err() != nil {
+		return // a cancelled walk reads nothing worth keeping
+	}
+	st.mu.Lock()
+	st.present, st.sled = present, next
+	st.mu.Unlock()
+}
+
+// detect reads the presence line or, on a board without one, probes the FRU
+// EEPROM with a one-byte current-address read.
+func (a *Agent) detect(st *bayState, run sled.Runner) (bool, error) {
+	if st.presence != nil {
+		lvl := st.presence.Read()
+		return (lvl == gpio.Low) == st.bay.Presence.ActiveLow, nil
+	}
+	err := run(st.bay.I2C, func(bus i2c.Bus) error {
+		return bus.Tx(st.bay.Sled.FRU.Addr, nil, make([]byte, 1))
+	})
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, board.ErrNACK):
+		return false, nil
+	}
+	return false, fmt.Errorf("probe FRU at %#02x on %s: %w", st.bay.Sled.FRU.Addr, st.bay.I2C, err)
+}
+
+func (a *Agent) runner(ctx context.Context, o *sideband.Owner, level sideband.Level) sled.Runner {
+	return func(path board.Path, fn func(i2c.Bus) error) error {
+		return o.Do(ctx, level, path, fn)
+	}
+}
+
+// logProblems logs each problem that is new since prev, once.
+func (a *Agent) logProblems(bay int, prev, next *sled.Sled) {
+	seen := map[string]bool{}
+	if prev != nil {
+		for _, m := range problemMessages(prev) {
+			seen[m] = true
+		}
+	}
+	for _, m := range problemMessages(next) {
+		if !seen[m] {
+			a.log.Warn("sled problem", "bay", bay, "problem", m)
+		}
+	}
+	if prev != nil && prev.Health != next.Health {
+		a.log.Info("sled health changed", "bay", bay, "from", prev.Health, "to", next.Health)
+	}
+}
+
+func problemMessages(s *sled.Sled) []string {
+	var out []string
+	for _, p := range s.Problems {
+		out = append(out, p.Message)
+	}
+	for _, d := range s.Drives {
+		for _, p := range d.Problems {
+			out = append(out, p.Message)
+		}
+	}
+	return out
+}
+
+// publish builds a snapshot from the bays' current state and swaps it in.
+func (a *Agent) publish() *Snapshot {
+	a.pubMu.Lock()
+	defer a.pubMu.Unlock()
+	b := a.cfg.Board
+	s := &Snapshot{
+		Generation: a.gen.Add(1),
+		Taken:      time.Now(),
+		Enclosure: Enclosure{
+			ID:           "Enclosure",
+			Name:         "Storage enclosure",
+			Manufacturer: b.Manufacturer,
+			Model:        b.Model,
+			BoardName:    b.Name,
+			Simulated:    a.cfg.Simulated,
+			Health:       sled.HealthOK,
+		},
+		Manager: Manager{
+			Version:      a.cfg.Version,
+			Commit:       a.cfg.Commit,
+			GoVersion:    runtime.Version(),
+			Started:      a.start,
+			PollInterval: a.cfg.PollInterval,
+		},
+	}
+	for _, st := range a.bays {
+		st.mu.Lock()
+		bay := Bay{Index: st.bay.Index, Name: st.bay.Name, Present: st.present, Sled: st.sled}
+		st.mu.Unlock()
+		if bay.Sled != nil {
+			s.Enclosure.Health = sled.Worse(s.Enclosure.Health, bay.Sled.Health)
+			for _, d := range bay.Sled.Drives {
+				s.Enclosure.Health = sled.Worse(s.Enclosure.Health, d.Health)
+			}
+		}
+		s.Bays = append(s.Bays, bay)
+	}
+	a.snap.Store(s)
+	return s
+}
