@@ -1,0 +1,94 @@
+package redfish
+
+// redfishVersion is the DSP0266 version the service claims. Nothing it
+// serves needs more than 1.20.0 and nothing 1.20.0 requires of a read-only
+// service is missing, except sessions, which issue 3 adds.
+const redfishVersion = "1.20.0"
+
+func (s *Service) rootRoutes(rt *router) {
+	rt.handle("/redfish", s.getVersions, public)
+	rt.handle("/redfish/v1", s.getServiceRoot, public)
+	rt.handle("/redfish/v1/odata", s.getODataService, public)
+}
+
+// getVersions answers GET /redfish: the protocol versions served.
+func (s *Service) getVersions(*reqCtx) (*rendered, error) {
+	return renderRawJSON(map[string]string{"v1": "/redfish/v1/"})
+}
+
+type serviceRoot struct {
+	ODataID                   string           `json:"@odata.id"`
+	ODataType                 string           `json:"@odata.type"`
+	ID                        string           `json:"Id"`
+	Name                      string           `json:"Name"`
+	RedfishVersion            string           `json:"RedfishVersion"`
+	UUID                      string           `json:"UUID"`
+	Product                   string           `json:"Product"`
+	Vendor                    string           `json:"Vendor"`
+	ProtocolFeaturesSupported protocolFeatures `json:"ProtocolFeaturesSupported"`
+	Chassis                   link             `json:"Chassis"`
+	Managers                  link             `json:"Managers"`
+}
+
+// protocolFeatures says, honestly, that no query options are implemented
+// yet; a client then does not send $expand and get a 501.
+type protocolFeatures struct {
+	ExpandQuery          expandQuery `json:"ExpandQuery"`
+	FilterQuery          bool        `json:"FilterQuery"`
+	SelectQuery          bool        `json:"SelectQuery"`
+	ExcerptQuery         bool        `json:"ExcerptQuery"`
+	OnlyMemberQuery      bool        `json:"OnlyMemberQuery"`
+	TopSkipQuery         bool        `json:"TopSkipQuery"`
+	MultipleHTTPRequests bool        `json:"MultipleHTTPRequests"`
+}
+
+type expandQuery struct {
+	ExpandAll bool `json:"ExpandAll"`
+	Levels    bool `json:"Levels"`
+	Links     bool `json:"Links"`
+	NoLinks   bool `json:"NoLinks"`
+}
+
+// getServiceRoot answers GET /redfish/v1 (and /redfish/v1/). Links.Sessions
+// is left out until the SessionService exists (issue 3).
+func (s *Service) getServiceRoot(*reqCtx) (*rendered, error) {
+	return renderJSON(serviceRoot{
+		ODataID:        "/redfish/v1",
+		ODataType:      schemaServiceRoot.odataType(),
+		ID:             "RootService",
+		Name:           "Root Service",
+		RedfishVersion: redfishVersion,
+		UUID:           s.cfg.UUID,
+		Product:        "chassisd",
+		Vendor:         "chassisd",
+		// MultipleHTTPRequests: HTTP/2 is served, so a client may have
+		// several requests in flight on one connection.
+		ProtocolFeaturesSupported: protocolFeatures{MultipleHTTPRequests: true},
+		Chassis:                   link{"/redfish/v1/Chassis"},
+		Managers:                  link{"/redfish/v1/Managers"},
+	}, schemaServiceRoot)
+}
+
+type odataService struct {
+	Context string         `json:"@odata.context"`
+	Value   []odataElement `json:"value"`
+}
+
+type odataElement struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	URL  string `json:"url"`
+}
+
+// getODataService answers GET /redfish/v1/odata: the service root and each
+// resource directly under it.
+func (s *Service) getODataService(*reqCtx) (*rendered, error) {
+	return renderRawJSON(odataService{
+		Context: "/redfish/v1/$metadata",
+		Value: []odataElement{
+			{Name: "Service", Kind: "Singleton", URL: "/redfish/v1/"},
+			{Name: "Chassis", Kind: "Singleton", URL: "/redfish/v1/Chassis"},
+			{Name: "Managers", Kind: "Singleton", URL: "/redfish/v1/Managers"},
+		},
+	})
+}

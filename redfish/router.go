@@ -1,0 +1,133 @@
+package redfish
+
+import (
+	"strings"
+
+	"github.com/chassisd/chassisd/agent"
+)
+
+// reqCtx is what a resource handler gets: the snapshot the whole request is
+// served from and the path's wildcard segments.
+type reqCtx struct {
+	snap   *agent.Snapshot
+	path   string   // canonical path, without a trailing slash
+	params []string // wildcard segments in pattern order
+	// paramBuf backs params, so matching allocates nothing.
+	paramBuf [4]string
+	// user and role of the authenticated caller; empty on public resources.
+	user, role string
+}
+
+// getFunc renders one resource. It returns a *apiError (usually
+// errNotFound) when the resource does not exist in this snapshot.
+type getFunc func(rc *reqCtx) (*rendered, error)
+
+// route is one URI pattern. Segments written "{}" match any one segment.
+type route struct {
+	pattern  string
+	segments []string
+	// public resources are served without authentication (DSP0266: /redfish,
+	// the service root, $metadata and the OData service document).
+	public bool
+	// volatile resources change without a new snapshot (a clock), so their
+	// bodies are never kept.
+	volatile bool
+	get      getFunc
+}
+
+// router holds the routes in registration order. A few dozen patterns make
+// a linear scan cheaper than anything cleverer.
+type router struct {
+	routes []*route
+}
+
+// handle registers a GET (and HEAD) resource.
+func (rt *router) handle(pattern string, get getFunc, opts ...routeOption) {
+	r := &route{pattern: pattern, segments: splitPath(pattern), get: get}
+	for _, o := range opts {
+		o(r)
+	}
+	rt.routes = append(rt.routes, r)
+}
+
+type routeOption func(*route)
+
+// public marks a resource readable without credentials.
+func public(r *route) { r.public = true }
+
+// volatile marks a resource whose body may change between two requests on
+// the same snapshot.
+func volatile(r *route) { r.volatile = true }
+
+// match finds the route for a canonical path and appends its wildcard
+// segments to params.
+func (rt *router) match(path string, params []string) (*route, []string) {
+	n := segmentCount(path)
+	for _, r := range rt.routes {
+		if len(r.segments) != n {
+			continue
+		}
+		ps := params
+		rest := strings.TrimPrefix(path, "/")
+		ok := true
+		for _, s := range r.segments {
+			var seg string
+			seg, rest, _ = strings.Cut(rest, "/")
+			if s == "{}" {
+				ps = append(ps, seg)
+				continue
+			}
+			if s != seg {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return r, ps
+		}
+	}
+	return nil, params
+}
+
+// segmentCount is len(splitPath(p)) without the slice.
+func segmentCount(p string) int {
+	p = strings.TrimPrefix(p, "/")
+	if p == "" {
+		return 0
+	}
+	return strings.Count(p, "/") + 1
+}
+
+// canonicalPath drops one trailing slash, so /redfish/v1/Chassis/ is
+// /redfish/v1/Chassis. ok is false for a path no resource can have (empty
+// segments, dot segments), which is answered 404 without a route scan.
+func canonicalPath(p string) (string, bool) {
+	if len(p) > 1 && strings.HasSuffix(p, "/") {
+		p = p[:len(p)-1]
+	}
+	if p == "" || p[0] != '/' {
+		return p, false
+	}
+	if p == "/" {
+		return p, true
+	}
+	for rest := p[1:]; ; {
+		seg, after, more := strings.Cut(rest, "/")
+		if seg == "" || seg == "." || seg == ".." {
+			return p, false
+		}
+		if !more {
+			return p, true
+		}
+		rest = after
+	}
+}
+
+// splitPath splits "/a/b" into ["a", "b"]; "/" is no segments.
+func splitPath(p string) []string {
+	p = strings.TrimPrefix(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
