@@ -29,3 +29,6 @@ printf 'RSS after first walk:  '; rss
 go run scripts/loadgen.go -url "$url" -pass-file "$tmp/pw" -c 1 -d "${DURATION:-5s}"
 go run scripts/loadgen.go -url "$url" -pass-file "$tmp/pw" -c 4 -d "${DURATION:-5s}"
 printf 'RSS after load:        '; rss
+# The runtime's scavenger hands freed heap back to the kernel gradually.
+sleep "${SETTLE:-30}"
+printf 'RSS %ss after load:    ' "${SETTLE:-30}"; rss
