@@ -54,7 +54,7 @@ type drive struct {
 	MediaType        string     `json:"MediaType"`
 	SlotFormFactor   string     `json:"SlotFormFactor,omitempty"`
 	DriveFormFactor  string     `json:"DriveFormFactor,omitempty"`
-	LifeLeftPercent  int        `json:"PredictedMediaLifeLeftPercent"`
+	LifeLeftPercent  *int       `json:"PredictedMediaLifeLeftPercent,omitempty"`
 	Status           status     `json:"Status"`
 	PhysicalLocation location   `json:"PhysicalLocation"`
 	Links            driveLinks `json:"Links"`
@@ -76,7 +76,7 @@ type chassisdDrive struct {
 	TemperatureCelsius *float64 `json:"TemperatureCelsius"`
 	// TemperatureStatus says why TemperatureCelsius is null.
 	TemperatureStatus string    `json:"TemperatureStatus,omitempty"`
-	PercentLifeUsed   int       `json:"PercentLifeUsed"`
+	PercentLifeUsed   *int      `json:"PercentLifeUsed,omitempty"`
 	Ready             bool      `json:"Ready"`
 	Warnings          []string  `json:"Warnings"`
 	Problems          []problem `json:"Problems,omitempty"`
@@ -94,11 +94,17 @@ func driveResource(sledID string, d *sled.Drive) drive {
 	if serial == "" {
 		serial = d.Identity.SerialNumber
 	}
-	life := 100 - d.PercentLifeUsed
-	if life < 0 {
-		// NVMe lets PercentLifeUsed pass 100 (up to 255) on a drive
-		// used beyond its rated endurance.
-		life = 0
+	// Life figures are shown only when this read decoded them: a drive
+	// that did not answer has no known wear, not 100% left.
+	var life, used *int
+	if d.StatusValid {
+		l, u := 100-d.PercentLifeUsed, d.PercentLifeUsed
+		if l < 0 {
+			// NVMe lets PercentLifeUsed pass 100 (up to 255) on a drive
+			// used beyond its rated endurance.
+			l = 0
+		}
+		life, used = &l, &u
 	}
 	var temp *float64
 	if d.Temperature.Valid {
@@ -128,7 +134,7 @@ func driveResource(sledID string, d *sled.Drive) drive {
 			ODataType:          schemaOem.typeOf("Drive"),
 			TemperatureCelsius: temp,
 			TemperatureStatus:  d.Temperature.Status,
-			PercentLifeUsed:    d.PercentLifeUsed,
+			PercentLifeUsed:    used,
 			Ready:              d.Status.Ready,
 			Warnings:           warningNames(d.Warnings),
 			Problems:           problems(d.Problems),

@@ -179,6 +179,10 @@ func TestDrives(t *testing.T) {
 	if at(t, u, "Oem", "Chassisd", "TemperatureCelsius") != nil || at(t, u, "Oem", "Chassisd", "TemperatureStatus") != "no data" {
 		t.Errorf("Slot3 temperature %v", at(t, u, "Oem", "Chassisd"))
 	}
+	// Its status block was not read: no wear figure rather than a made-up 100%.
+	if _, ok := u["PredictedMediaLifeLeftPercent"]; ok {
+		t.Errorf("Slot3 shows PredictedMediaLifeLeftPercent %v without a status read", u["PredictedMediaLifeLeftPercent"])
+	}
 	if e := f.get("/redfish/v1/Chassis/Sled2/Drives/Slot0"); e["SlotFormFactor"] != "EDSFF_1U_Short" || e["DriveFormFactor"] != "EDSFF_1U_Short" {
 		t.Errorf("Sled2 Slot0 form factor %v/%v", e["SlotFormFactor"], e["DriveFormFactor"])
 	}

@@ -190,6 +190,7 @@ func readDrive(bay board.Bay, slot board.Slot, old Drive, run Runner) Drive {
 		d = old
 		d.Slot, d.FormFactor = slot.Index, slot.FormFactor
 		d.Present = true
+		d.StatusValid = false
 		d.Health = HealthCritical
 		d.Problems = []Problem{{Health: HealthCritical, Message: fmt.Sprintf("%s: %v", where, err)}}
 		d.Temperature = Temperature{Status: "read failed"}
@@ -215,6 +216,7 @@ func readDrive(bay board.Bay, slot board.Slot, old Drive, run Runner) Drive {
 			d.Identity.SerialNumber = id.SerialNumber
 		}
 	}
+	d.StatusValid = true
 	d.Status, d.Warnings = DriveStatus(st.Flags), DriveWarnings(st.Warnings)
 	d.Temperature, d.PercentLifeUsed = Temperature(st.Temperature), st.PercentLifeUsed
 	h, problems := nvmemi.Health(st)

@@ -95,7 +95,7 @@ func TestReadGoldenSled(t *testing.T) {
 	if d.FormFactor != board.FormFactorU2 || d.Temperature.Celsius != 35 || d.PercentLifeUsed != 3 || d.Health != HealthOK {
 		t.Errorf("drive status: form %s temp %+v life %d health %s problems %v", d.FormFactor, d.Temperature, d.PercentLifeUsed, d.Health, d.Problems)
 	}
-	if !d.Status.Ready || !d.Status.Functional || !d.Status.Port0LinkActive || d.Warnings.Any() {
+	if !d.StatusValid || !d.Status.Ready || !d.Status.Functional || !d.Status.Port0LinkActive || d.Warnings.Any() {
 		t.Errorf("drive flags %+v warnings %+v", d.Status, d.Warnings)
 	}
 	// Slots without a hop are on the sled's own path.
@@ -209,7 +209,7 @@ func TestPollDropsRemovedDrive(t *testing.T) {
 	// A drive that stops answering is not silently forgotten: it stays,
 	// Critical, until presence says the slot is empty.
 	d := p.Drives[0]
-	if !d.Present || d.Health != HealthCritical || d.SerialNumber != "X" || len(d.Problems) != 1 {
+	if !d.Present || d.StatusValid || d.Health != HealthCritical || d.SerialNumber != "X" || len(d.Problems) != 1 {
 		t.Fatalf("drive after NACK: %+v", d)
 	}
 	if !strings.Contains(d.Problems[0].Message, "bay 3 slot 0 NVMe-MI at 0x6a") || !strings.Contains(d.Problems[0].Message, board.ErrNACK.Error()) {

@@ -106,8 +106,12 @@ type Drive struct {
 	// Identity comes from the drive's VPD EEPROM (model, manufacturer, part).
 	Identity Identity `json:"identity"`
 	// VendorID and SerialNumber come from the NVMe-MI identification block.
-	VendorID        uint16        `json:"vendorId"`
-	SerialNumber    string        `json:"serialNumber"`
+	VendorID     uint16 `json:"vendorId"`
+	SerialNumber string `json:"serialNumber"`
+	// StatusValid is true when the NVMe-MI status block was read and
+	// decoded by the latest read; otherwise Status, Warnings and
+	// PercentLifeUsed are stale or unknown and must not be shown as current.
+	StatusValid     bool          `json:"statusValid"`
 	Temperature     Temperature   `json:"temperature"`
 	PercentLifeUsed int           `json:"percentLifeUsed"` // 0..255, as NVMe reports it
 	Status          DriveStatus   `json:"status"`
