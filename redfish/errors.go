@@ -80,8 +80,31 @@ type apiError struct {
 	status int
 	msg    message
 	args   []string
+	// more are further messages of the same response: a PATCH with several
+	// bad properties names each of them.
+	more []msgEntry
 	// allow is the Allow header value for 405.
 	allow string
+}
+
+// msgEntry is one message with its arguments.
+type msgEntry struct {
+	msg  message
+	args []string
+}
+
+// entries returns every message of the error, the first one first.
+func (e *apiError) entries() []msgEntry {
+	return append([]msgEntry{{e.msg, e.args}}, e.more...)
+}
+
+// errorOf makes one error response out of several messages; with more
+// than one the code is GeneralError, as DSP0266 asks.
+func errorOf(status int, entries []msgEntry) *apiError {
+	if len(entries) == 0 {
+		return errInternal()
+	}
+	return &apiError{status: status, msg: entries[0].msg, args: entries[0].args, more: entries[1:]}
 }
 
 func (e *apiError) Error() string { return e.msg.format(e.args) }
@@ -139,24 +162,29 @@ type extendedInfo struct {
 
 // body renders the error's JSON body.
 func (e *apiError) body() []byte {
-	args := e.args
-	if args == nil {
-		args = []string{}
-	}
-	text := e.msg.format(args)
-	b, err := json.MarshalIndent(errorBody{Error: errorObject{
-		Code:    e.msg.id(),
-		Message: text,
-		ExtendedInfo: []extendedInfo{{
+	entries := e.entries()
+	infos := make([]extendedInfo, len(entries))
+	for i, m := range entries {
+		args := m.args
+		if args == nil {
+			args = []string{}
+		}
+		text := m.msg.format(args)
+		infos[i] = extendedInfo{
 			ODataType:       schemaMessage.odataType(),
-			MessageID:       e.msg.id(),
+			MessageID:       m.msg.id(),
 			Message:         text,
 			MessageArgs:     args,
-			Severity:        e.msg.severity,
-			MessageSeverity: e.msg.severity,
-			Resolution:      e.msg.resolution,
-		}},
-	}}, "", "  ")
+			Severity:        m.msg.severity,
+			MessageSeverity: m.msg.severity,
+			Resolution:      m.msg.resolution,
+		}
+	}
+	code, text := infos[0].MessageID, infos[0].Message
+	if len(infos) > 1 {
+		code, text = msgGeneralError.id(), msgGeneralError.text
+	}
+	b, err := json.MarshalIndent(errorBody{Error: errorObject{Code: code, Message: text, ExtendedInfo: infos}}, "", "  ")
 	if err != nil {
 		// Strings and slices of strings always marshal.
 		return []byte(`{"error":{"code":"` + msgInternalError.id() + `","message":"` + msgInternalError.text + `"}}`)

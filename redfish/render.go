@@ -90,8 +90,10 @@ const maxCachedBodies = 4096
 // bodyCache keeps the rendered bodies of one snapshot by canonical path.
 type bodyCache struct {
 	snap *agent.Snapshot
-	mu   sync.RWMutex
-	m    map[string]*rendered
+	// writes is the service's write count the bodies were rendered at.
+	writes uint64
+	mu     sync.RWMutex
+	m      map[string]*rendered
 }
 
 func (c *bodyCache) get(path string) *rendered {

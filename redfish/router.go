@@ -1,6 +1,7 @@
 package redfish
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/chassisd/chassisd/agent"
@@ -14,8 +15,8 @@ type reqCtx struct {
 	params []string // wildcard segments in pattern order
 	// paramBuf backs params, so matching allocates nothing.
 	paramBuf [4]string
-	// user and role of the authenticated caller; empty on public resources.
-	user, role string
+	// who made the request; zero on public resources.
+	who principal
 }
 
 // getFunc renders one resource. It returns a *apiError (usually
@@ -33,6 +34,34 @@ type route struct {
 	// bodies are never kept.
 	volatile bool
 	get      getFunc
+	// methods are the handlers of PATCH, POST, PUT and DELETE.
+	methods map[string]*methodHandler
+	// allow is the Allow header: GET and HEAD when get is set, and the
+	// methods; hdrAllow is the same as a header value.
+	allow    string
+	hdrAllow []string
+}
+
+// writeFunc handles a request that changes something. body is the decoded
+// JSON object (nil for DELETE). It returns the response to send, or an
+// error (an *apiError, or anything else for a 500).
+type writeFunc func(rc *reqCtx, r *http.Request, body *props) (*reply, error)
+
+// methodHandler is one method of a route.
+type methodHandler struct {
+	fn writeFunc
+	// privs are the privileges of which the caller needs one (the
+	// privilege registry's OR list).
+	privs []privilege
+	// public methods need no credentials (POST to Sessions: a login).
+	public bool
+}
+
+// reply is the response of a write.
+type reply struct {
+	status int       // 0: 200, or 204 without a body
+	res    *rendered // body, or nil
+	header map[string]string
 }
 
 // router holds the routes in registration order. A few dozen patterns make
@@ -43,14 +72,68 @@ type router struct {
 
 // handle registers a GET (and HEAD) resource.
 func (rt *router) handle(pattern string, get getFunc, opts ...routeOption) {
-	r := &route{pattern: pattern, segments: splitPath(pattern), get: get}
+	r := rt.find(pattern)
+	if r == nil {
+		r = &route{pattern: pattern, segments: splitPath(pattern)}
+		rt.routes = append(rt.routes, r)
+	}
+	r.get = get
 	for _, o := range opts {
 		o(r)
 	}
-	rt.routes = append(rt.routes, r)
+}
+
+// find returns the route registered for pattern, or nil.
+func (rt *router) find(pattern string) *route {
+	for _, r := range rt.routes {
+		if r.pattern == pattern {
+			return r
+		}
+	}
+	return nil
 }
 
 type routeOption func(*route)
+
+// on adds a method to the route of pattern (made without GET if there is
+// none yet).
+func (rt *router) on(pattern, method string, fn writeFunc, privs ...privilege) {
+	rt.onMethod(pattern, method, &methodHandler{fn: fn, privs: privs})
+}
+
+// onPublic adds a method that needs no credentials.
+func (rt *router) onPublic(pattern, method string, fn writeFunc) {
+	rt.onMethod(pattern, method, &methodHandler{fn: fn, public: true})
+}
+
+func (rt *router) onMethod(pattern, method string, mh *methodHandler) {
+	r := rt.find(pattern)
+	if r == nil {
+		r = &route{pattern: pattern, segments: splitPath(pattern)}
+		rt.routes = append(rt.routes, r)
+	}
+	if r.methods == nil {
+		r.methods = map[string]*methodHandler{}
+	}
+	r.methods[method] = mh
+}
+
+// finish computes every route's Allow header once all are registered.
+func (rt *router) finish() {
+	for _, r := range rt.routes {
+		var ms []string
+		if r.get != nil {
+			ms = append(ms, "GET", "HEAD")
+		}
+		for _, m := range []string{http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
+			if r.methods[m] != nil {
+				ms = append(ms, m)
+			}
+		}
+		r.allow = strings.Join(ms, ", ")
+		r.hdrAllow = []string{r.allow}
+	}
+}
 
 // public marks a resource readable without credentials.
 func public(r *route) { r.public = true }

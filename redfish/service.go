@@ -38,6 +38,11 @@ type Service struct {
 	now func() time.Time
 	// metadata is the $metadata document, fixed for the process.
 	metadata *rendered
+	// sessions are the login sessions (SessionService).
+	sessions *sessionStore
+	// writes counts successful writes: a body rendered before a write
+	// is not served after it.
+	writes atomic.Uint64
 }
 
 // New checks cfg and builds the service with every route registered.
@@ -54,10 +59,12 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger, now: time.Now, metadata: newRendered(metadataDocument(), contentTypeXML)}
+	s := &Service{cfg: cfg, log: cfg.Logger, now: time.Now, metadata: newRendered(metadataDocument(), contentTypeXML),
+		sessions: newSessionStore()}
 	for _, register := range s.routes() {
 		register(&s.router)
 	}
+	s.router.finish()
 	return s, nil
 }
 
@@ -87,13 +94,11 @@ var (
 	hdrFrameOptions = []string{"DENY"}
 	hdrNoSniff      = []string{"nosniff"}
 	hdrCSP          = []string{"default-src 'none'; frame-ancestors 'none'"}
-	hdrAllowGet     = []string{"GET, HEAD"}
 )
 
-const allowGet = "GET, HEAD"
-
 // serve is the request pipeline: common headers, route, authentication,
-// protocol checks, then the resource from the body cache or its renderer.
+// protocol checks, privileges, then the resource from the body cache or its
+// renderer, or the write handler of the method.
 func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	written := false
 	defer func() {
@@ -109,6 +114,10 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, errInternal())
 		}
 	}()
+	fail := func(e *apiError) {
+		written = true
+		writeError(w, r, e)
+	}
 
 	h := w.Header()
 	h["Odata-Version"] = hdrODataVersion
@@ -123,55 +132,65 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		rt, rc.params = s.router.match(path, rc.paramBuf[:0])
 	}
-	if rt == nil || !rt.public {
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead
+	var mh *methodHandler
+	if rt != nil && !read {
+		mh = rt.methods[r.Method]
+	}
+	public := rt != nil && (read && rt.public || mh != nil && mh.public)
+	if !public {
 		// Everything but the public resources needs credentials, unknown
 		// paths included: a 404 before a 401 would tell a stranger which
 		// resources exist.
-		user, role, ok := s.authenticate(r)
+		who, ok := s.authenticate(r)
 		if !ok {
-			written = true
-			writeError(w, r, errUnauthorized())
+			fail(errUnauthorized())
 			return
 		}
-		rc.user, rc.role = user, role
+		rc.who = who
 	}
 	// Header keys are looked up in canonical form directly: Get would
 	// canonicalise "OData-Version" on every request.
 	if v := firstValue(r.Header["Odata-Version"]); v != "" && v != "4.0" {
-		written = true
-		writeError(w, r, errODataVersion(v))
+		fail(errODataVersion(v))
 		return
 	}
 	if rt == nil {
-		written = true
-		writeError(w, r, errNotFound(r.URL.Path))
+		fail(errNotFound(r.URL.Path))
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		written = true
-		writeError(w, r, errMethodNotAllowed(allowGet))
+	if read && rt.get == nil || !read && mh == nil {
+		fail(errMethodNotAllowed(rt.allow))
 		return
+	}
+	if !public {
+		var need []privilege
+		if mh != nil {
+			need = mh.privs
+		}
+		if !rc.who.hasAny(need) {
+			fail(errForbidden())
+			return
+		}
 	}
 	if q := unsupportedQuery(r.URL.RawQuery); q != "" {
-		written = true
-		writeError(w, r, errQueryUnsupported(q))
+		fail(errQueryUnsupported(q))
 		return
 	}
 
 	rc.snap = s.cfg.Snapshot()
+	if !read {
+		written = true
+		s.write(w, r, rt, mh, rc)
+		return
+	}
 	res, err := s.render(rt, rc)
 	if err != nil {
-		written = true
-		var ae *apiError
-		if !errors.As(err, &ae) {
-			s.log.Error("redfish: render failed", "path", path, "err", err)
-			ae = errInternal()
-		}
-		writeError(w, r, ae)
+		fail(asAPIError(s, path, err))
 		return
 	}
 
-	h["Allow"] = hdrAllowGet
+	h["Allow"] = rt.hdrAllow
 	h["Etag"] = res.hdrETag
 	if res.hdrLink != nil {
 		h["Link"] = res.hdrLink
@@ -187,6 +206,72 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(res.body)
 	}
+}
+
+// asAPIError turns a handler's error into the response to send: its own
+// Redfish error, or a logged 500.
+func asAPIError(s *Service, path string, err error) *apiError {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		s.log.Error("redfish: request failed", "path", path, "err", err)
+		ae = errInternal()
+	}
+	return ae
+}
+
+// write runs a PATCH, POST, PUT or DELETE: the If-Match precondition
+// against the resource's current ETag, the body, then the handler.
+func (s *Service) write(w http.ResponseWriter, r *http.Request, rt *route, mh *methodHandler, rc *reqCtx) {
+	if im := firstValue(r.Header["If-Match"]); im != "" && rt.get != nil {
+		cur, err := rt.get(rc)
+		if err != nil {
+			writeError(w, r, asAPIError(s, rc.path, err))
+			return
+		}
+		if !matchesETag(im, cur.etag) {
+			writeError(w, r, errPreconditionFailed())
+			return
+		}
+	}
+	var body *props
+	if r.Method != http.MethodDelete {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		var ae *apiError
+		if body, ae = readBody(r); ae != nil {
+			writeError(w, r, ae)
+			return
+		}
+	}
+	rep, err := mh.fn(rc, r, body)
+	if err != nil {
+		writeError(w, r, asAPIError(s, rc.path, err))
+		return
+	}
+	// Resources may show what the write changed: bodies rendered before
+	// it are not served again.
+	s.writes.Add(1)
+	h := w.Header()
+	for k, v := range rep.header {
+		h.Set(k, v)
+	}
+	status := rep.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if rep.res == nil {
+		if status == http.StatusOK {
+			status = http.StatusNoContent
+		}
+		w.WriteHeader(status)
+		return
+	}
+	h["Content-Type"] = rep.res.hdrContentType
+	h["Content-Length"] = rep.res.hdrContentLength
+	if rep.res.hdrETag != nil && status != http.StatusCreated {
+		h["Etag"] = rep.res.hdrETag
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(rep.res.body)
 }
 
 // render returns the resource's response, from the body cache when the
@@ -216,32 +301,41 @@ func (s *Service) render(rt *route, rc *reqCtx) (*rendered, error) {
 // cache rather than throwing away the newer one.
 func (s *Service) cacheFor(snap *agent.Snapshot) *bodyCache {
 	for {
+		writes := s.writes.Load()
 		c := s.cache.Load()
-		if c != nil && c.snap == snap {
+		if c != nil && c.snap == snap && c.writes == writes {
 			return c
 		}
-		if c != nil && generation(snap) < generation(c.snap) {
+		if c != nil && (generation(snap) < generation(c.snap) || writes < c.writes) {
 			return nil
 		}
-		n := &bodyCache{snap: snap, m: make(map[string]*rendered)}
+		n := &bodyCache{snap: snap, writes: writes, m: make(map[string]*rendered)}
 		if s.cache.CompareAndSwap(c, n) {
 			return n
 		}
 	}
 }
 
-// authenticate checks HTTP Basic credentials.
-func (s *Service) authenticate(r *http.Request) (user, role string, ok bool) {
+// authenticate checks a session token (X-Auth-Token) or HTTP Basic
+// credentials. A request that carries a token is judged by the token alone.
+func (s *Service) authenticate(r *http.Request) (principal, bool) {
+	if tok := firstValue(r.Header["X-Auth-Token"]); tok != "" {
+		ss, ok := s.sessions.lookup(tok)
+		if !ok {
+			return principal{}, false
+		}
+		return principal{user: ss.user, role: ss.role, session: ss.id}, true
+	}
 	user, pass, ok := r.BasicAuth()
 	if !ok {
-		return "", "", false
+		return principal{}, false
 	}
-	role, ok = s.cfg.Accounts.Authenticate(user, pass)
+	role, ok := s.cfg.Accounts.Authenticate(user, pass)
 	if !ok {
 		s.log.Info("redfish: authentication failed", "user", user, "remote", r.RemoteAddr)
-		return "", "", false
+		return principal{}, false
 	}
-	return user, role, true
+	return principal{user: user, role: role}, true
 }
 
 // unsupportedQuery returns the first $-query option in the raw query, or "".
