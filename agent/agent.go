@@ -28,6 +28,11 @@ type Config struct {
 	Simulated    bool
 	Version      string
 	Commit       string
+	// OnChanges, when set, is called with what changed between two
+	// published snapshots (sleds and drives added, removed, changing
+	// health), in order. It runs on the publishing goroutine and must not
+	// block: the Redfish event broker queues and returns.
+	OnChanges func([]Change)
 }
 
 // Agent owns the chassis state. Its methods are safe for concurrent use.
@@ -374,6 +379,14 @@ func (a *Agent) publish() *Snapshot {
 		}
 		s.Bays = append(s.Bays, bay)
 	}
+	prev := a.snap.Load()
 	a.snap.Store(s)
+	if a.cfg.OnChanges != nil && prev != nil {
+		// The first snapshot (nothing walked yet) is not compared: the
+		// first walk reports each sled it finds as added.
+		if ch := Changes(prev, s); len(ch) > 0 {
+			a.cfg.OnChanges(ch)
+		}
+	}
 	return s
 }

@@ -255,3 +255,39 @@ func TestNewRejectsUnknownBus(t *testing.T) {
 		t.Errorf("New with a bay on an unknown bus: %v", err)
 	}
 }
+
+func TestOnChangesReportsUnplug(t *testing.T) {
+	b, err := sim.DefaultBoard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sim.New(b, sim.DefaultScenario(), sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var got []Change
+	a, err := New(Config{Board: b, Hardware: c, Logger: quietLogger(), OnChanges: func(ch []Change) { got = append(got, ch...) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.Walk(context.Background())
+	added := 0
+	for _, ch := range got {
+		if ch.Kind == SledAdded {
+			added++
+		}
+	}
+	if added != 6 {
+		t.Fatalf("first walk reported %d sleds added, want 6: %+v", added, got)
+	}
+	got = nil
+	if err := c.UnplugSled(4); err != nil {
+		t.Fatal(err)
+	}
+	a.Walk(context.Background())
+	if len(got) != 1 || got[0].Kind != SledRemoved || got[0].Bay != 4 {
+		t.Errorf("after unplugging bay 4: %+v", got)
+	}
+}
