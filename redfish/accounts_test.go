@@ -3,6 +3,7 @@ package redfish
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,8 +203,8 @@ func TestAccountsDisabledAndRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Issue 3 will edit accounts through methods; here the file is edited
-	// by hand to check that load keeps roles and the enabled flag.
+	// The file is edited by hand to check that load keeps roles and the
+	// enabled flag.
 	data, _ := os.ReadFile(a.path)
 	var doc accountsDoc
 	if err := json.Unmarshal(data, &doc); err != nil {
@@ -307,5 +308,187 @@ func TestCredentialCacheBounded(t *testing.T) {
 	// user NUL password keys do not collide across the split.
 	if c.key("ab", "c") == c.key("a", "bc") {
 		t.Error("key ignores where the user name ends")
+	}
+}
+
+// TestLockout: AccountLockoutThreshold failures within the reset period
+// lock an account for AccountLockoutDuration, through Basic auth and
+// session logins alike; the right password fails meanwhile; the lock runs
+// out or an administrator clears it.
+func TestLockout(t *testing.T) {
+	t.Parallel()
+	f := newSecFixture(t)
+	loc := f.createAccount("gina", "gina-pass-1", RoleReadOnly)
+	locked := func() bool {
+		t.Helper()
+		return f.expect(f.send(secAdmin, http.MethodGet, loc, ""), http.StatusOK, "")["Locked"] == true
+	}
+	fail := func(n int) {
+		t.Helper()
+		for range n {
+			if f.canLogIn("gina", "wrong-password") {
+				t.Fatal("wrong password accepted")
+			}
+		}
+	}
+
+	fail(4)
+	if locked() || !f.canLogIn("gina", "gina-pass-1") {
+		t.Fatal("locked after 4 failures")
+	}
+	// The success reset the count: four more do not lock either.
+	fail(4)
+	if locked() {
+		t.Fatal("count not reset by a successful login")
+	}
+	// The fifth, by a session login.
+	f.expect(f.send(secCred{}, http.MethodPost, sessionsPath, `{"UserName":"gina","Password":"nope-nope"}`), http.StatusUnauthorized, "NoValidSession")
+	if !locked() {
+		t.Fatal("not locked after 5 failures")
+	}
+	if f.canLogIn("gina", "gina-pass-1") {
+		t.Error("locked account accepted its password by Basic auth")
+	}
+	f.expect(f.send(secCred{}, http.MethodPost, sessionsPath, `{"UserName":"gina","Password":"gina-pass-1"}`), http.StatusUnauthorized, "NoValidSession")
+	// Failures while locked do not extend the lock.
+	f.clock.advance(59 * time.Second)
+	fail(3)
+	if f.canLogIn("gina", "gina-pass-1") {
+		t.Error("unlocked early")
+	}
+	f.clock.advance(time.Second)
+	if locked() || !f.canLogIn("gina", "gina-pass-1") {
+		t.Fatal("still locked after AccountLockoutDuration")
+	}
+
+	// Failures further apart than AccountLockoutCounterResetAfter do not
+	// add up.
+	fail(4)
+	f.clock.advance(60 * time.Second)
+	fail(4)
+	if locked() {
+		t.Error("locked by failures spread over more than the reset period")
+	}
+	fail(1)
+	if !locked() {
+		t.Fatal("not locked by 5 failures in a row")
+	}
+	// An administrator clears the lock.
+	if m := f.expect(f.send(secAdmin, http.MethodPatch, loc, `{"Locked":false}`), http.StatusOK, ""); m["Locked"] != false {
+		t.Errorf("after unlock: %v", m)
+	}
+	if !f.canLogIn("gina", "gina-pass-1") {
+		t.Error("unlocked account refused")
+	}
+
+	// Threshold 0: no lockout at all.
+	f.expect(f.send(secAdmin, http.MethodPatch, accountServicePath, `{"AccountLockoutThreshold":0}`), http.StatusOK, "")
+	fail(20)
+	if locked() || !f.canLogIn("gina", "gina-pass-1") {
+		t.Error("locked with AccountLockoutThreshold 0")
+	}
+}
+
+// TestLockoutUnknownUsers: failures for user names that do not exist lock
+// nothing, keep no state and answer exactly like a wrong password.
+func TestLockoutUnknownUsers(t *testing.T) {
+	t.Parallel()
+	f := newSecFixture(t)
+	for i := range 50 {
+		f.canLogIn("nobody"+string(rune('a'+i%26)), "whatever-pass")
+	}
+	if n := f.acc.lock.n.Load(); n != 0 {
+		t.Errorf("%d lockout entries after unknown users", n)
+	}
+	if !f.canLogIn(testUser, testPassword) {
+		t.Error("admin locked by strangers")
+	}
+	// The same 401 body for an unknown user, a wrong password and a locked
+	// account.
+	unknown := f.send(secCred{user: "nobody", pass: "whatever-pass"}, http.MethodGet, accountServicePath, "").Body.String()
+	f.createAccount("hank", "hank-pass-1", RoleReadOnly)
+	wrong := f.send(secCred{user: "hank", pass: "whatever-pass"}, http.MethodGet, accountServicePath, "").Body.String()
+	for range 5 {
+		f.canLogIn("hank", "bad-password")
+	}
+	locked := f.send(secCred{user: "hank", pass: "hank-pass-1"}, http.MethodGet, accountServicePath, "").Body.String()
+	if unknown != wrong || wrong != locked {
+		t.Errorf("401 bodies differ:\n%s\n%s\n%s", unknown, wrong, locked)
+	}
+}
+
+// TestRememberedCredentialsForgotten: credentials answered from the cache
+// stop working at once after a password change, a lockout or a removal.
+func TestRememberedCredentialsForgotten(t *testing.T) {
+	t.Parallel()
+	f := newSecFixture(t)
+	loc := f.createAccount("ivan", "ivan-pass-1", RoleReadOnly)
+	remember := func(pass string) {
+		t.Helper()
+		if !f.canLogIn("ivan", pass) || f.acc.cache.len() == 0 {
+			t.Fatal("credentials not remembered")
+		}
+	}
+
+	remember("ivan-pass-1")
+	f.expect(f.send(secAdmin, http.MethodPatch, loc, `{"Password":"ivan-pass-2"}`), http.StatusOK, "")
+	if f.canLogIn("ivan", "ivan-pass-1") {
+		t.Error("old password accepted after a change")
+	}
+
+	remember("ivan-pass-2")
+	for range 5 {
+		f.canLogIn("ivan", "bad-password")
+	}
+	if f.canLogIn("ivan", "ivan-pass-2") {
+		t.Error("remembered password accepted while locked")
+	}
+	f.expect(f.send(secAdmin, http.MethodPatch, loc, `{"Locked":false}`), http.StatusOK, "")
+
+	remember("ivan-pass-2")
+	f.expect(f.send(secAdmin, http.MethodPatch, loc, `{"RoleId":"Operator"}`), http.StatusOK, "")
+	if role, ok := f.acc.Authenticate("ivan", "ivan-pass-2"); !ok || role != RoleOperator {
+		t.Errorf("role after change: %q %v", role, ok)
+	}
+
+	remember("ivan-pass-2")
+	f.expect(f.send(secAdmin, http.MethodDelete, loc, ""), http.StatusNoContent, "")
+	if f.canLogIn("ivan", "ivan-pass-2") {
+		t.Error("remembered password of a removed account accepted")
+	}
+}
+
+func TestLockoutCounting(t *testing.T) {
+	t.Parallel()
+	l := newLockout()
+	p := lockoutPolicy{threshold: 3, duration: time.Minute, resetAfter: 30 * time.Second}
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	steps := []struct {
+		at         time.Duration
+		wantLocked bool // failed() reports a new lock
+	}{
+		{0, false}, {10 * time.Second, false}, {20 * time.Second, true},
+		// Locked until 80s: not counted.
+		{30 * time.Second, false}, {79 * time.Second, false},
+		// After the lock, the count starts at 0.
+		{80 * time.Second, false}, {81 * time.Second, false}, {82 * time.Second, true},
+	}
+	for _, s := range steps {
+		if got := l.failed("u", p, t0.Add(s.at)); got != s.wantLocked {
+			t.Errorf("failure at %v: locked %v", s.at, got)
+		}
+	}
+	if !l.locked("u", t0.Add(141*time.Second)) || l.locked("u", t0.Add(142*time.Second)) {
+		t.Error("lock does not end 60 s after the third failure")
+	}
+	// Off when the threshold or the duration is 0.
+	for _, off := range []lockoutPolicy{{threshold: 0, duration: time.Minute}, {threshold: 1, duration: 0}} {
+		if l.failed("v", off, t0) || l.locked("v", t0) {
+			t.Errorf("%+v locks", off)
+		}
+	}
+	l.forget("u")
+	if l.n.Load() != 0 {
+		t.Errorf("%d entries after forget", l.n.Load())
 	}
 }

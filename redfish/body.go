@@ -35,6 +35,11 @@ func readBody(r *http.Request) (*props, *apiError) {
 	if len(data) > maxBodyBytes {
 		return nil, errPayloadTooLarge()
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		// An action without parameters is often POSTed with no body at
+		// all (curl -X POST): that is an empty object, not bad JSON.
+		return &props{m: map[string]json.RawMessage{}, used: map[string]bool{}}, nil
+	}
 	return parseBody(data)
 }
 
@@ -145,6 +150,18 @@ func (p *props) raw(k string) (json.RawMessage, bool) {
 	return v, ok
 }
 
+// value returns a property's JSON for a typed reader. null is a type error:
+// encoding/json would turn it into "" or false and apply that silently.
+// A property that may be null is read with raw and checked by its caller.
+func (p *props) value(k string) (json.RawMessage, bool) {
+	v, ok := p.raw(k)
+	if ok && bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+		p.typeError(k, v)
+		return nil, false
+	}
+	return v, ok
+}
+
 // has reports whether the body gives k.
 func (p *props) has(k string) bool { _, ok := p.m[k]; return ok }
 
@@ -164,7 +181,7 @@ func (p *props) typeError(k string, v json.RawMessage) {
 
 // str reads a string property.
 func (p *props) str(k string) (string, bool) {
-	v, ok := p.raw(k)
+	v, ok := p.value(k)
 	if !ok {
 		return "", false
 	}
@@ -178,7 +195,7 @@ func (p *props) str(k string) (string, bool) {
 
 // boolean reads a boolean property.
 func (p *props) boolean(k string) (bool, bool) {
-	v, ok := p.raw(k)
+	v, ok := p.value(k)
 	if !ok {
 		return false, false
 	}
@@ -192,7 +209,7 @@ func (p *props) boolean(k string) (bool, bool) {
 
 // integer reads an integer property in [lo, hi].
 func (p *props) integer(k string, lo, hi int64) (int64, bool) {
-	v, ok := p.raw(k)
+	v, ok := p.value(k)
 	if !ok {
 		return 0, false
 	}
@@ -232,7 +249,7 @@ func (p *props) enum(k string, allowed ...string) (string, bool) {
 
 // strings reads an array of strings.
 func (p *props) strings(k string) ([]string, bool) {
-	v, ok := p.raw(k)
+	v, ok := p.value(k)
 	if !ok {
 		return nil, false
 	}
@@ -246,7 +263,7 @@ func (p *props) strings(k string) ([]string, bool) {
 
 // object reads a nested object; its errors join the parent's.
 func (p *props) object(k string) (*props, bool) {
-	v, ok := p.raw(k)
+	v, ok := p.value(k)
 	if !ok {
 		return nil, false
 	}
