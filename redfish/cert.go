@@ -43,6 +43,9 @@ func LoadOrCreateCertificate(stateDir string, logger *slog.Logger) (tls.Certific
 	certPath := filepath.Join(dir, "cert.pem")
 	keyPath := filepath.Join(dir, "key.pem")
 
+	if err := finishInstall(dir, logger); err != nil {
+		return tls.Certificate{}, err
+	}
 	certExists, err := exists(certPath)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -188,4 +191,114 @@ func exists(path string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("tls: %w", err)
+}
+
+// Files of a certificate replacement in <stateDir>/tls.
+const (
+	// pendingFile holds a new certificate and key while they replace
+	// cert.pem and key.pem, so a power cut between the two writes leaves a
+	// pair to finish with rather than a key that fits no certificate.
+	pendingFile = "pending.pem"
+	// csrKeyFile is the key of the last GenerateCSR, kept until the signed
+	// certificate is installed: a CA may take days, and the manager may
+	// restart meanwhile.
+	csrKeyFile = "csr-key.pem"
+)
+
+// installCertificate makes certPEM and keyPEM the pair in <stateDir>/tls:
+// both into pending.pem first, then key.pem, then cert.pem, then
+// pending.pem goes. finishInstall completes an install a power cut
+// interrupted.
+func installCertificate(stateDir string, certPEM, keyPEM []byte) error {
+	dir := filepath.Join(stateDir, "tls")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("tls: %w", err)
+	}
+	pending := filepath.Join(dir, pendingFile)
+	both := append(append([]byte{}, certPEM...), keyPEM...)
+	if err := atomicfile.Write(pending, both, 0o600); err != nil {
+		return fmt.Errorf("tls: %w", err)
+	}
+	return completeInstall(dir, certPEM, keyPEM)
+}
+
+func completeInstall(dir string, certPEM, keyPEM []byte) error {
+	if err := atomicfile.Write(filepath.Join(dir, "key.pem"), keyPEM, 0o600); err != nil {
+		return fmt.Errorf("tls: %w", err)
+	}
+	if err := atomicfile.Write(filepath.Join(dir, "cert.pem"), certPEM, 0o644); err != nil {
+		return fmt.Errorf("tls: %w", err)
+	}
+	if err := os.Remove(filepath.Join(dir, pendingFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("tls: %w", err)
+	}
+	return nil
+}
+
+// finishInstall completes a replacement that pending.pem shows was under
+// way. A pending.pem that is not a matching pair (atomicfile makes that a
+// damaged file, not a half-written one) is moved aside and the installed
+// pair stays.
+func finishInstall(dir string, logger *slog.Logger) error {
+	pending := filepath.Join(dir, pendingFile)
+	data, err := os.ReadFile(pending)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("tls: %w", err)
+	}
+	certPEM, keyPEM, err := splitPEM(data)
+	if err == nil {
+		_, err = tls.X509KeyPair(certPEM, keyPEM)
+	}
+	if err != nil {
+		aside := pending + ".bad"
+		logger.Warn("unfinished certificate replacement is not a usable pair; keeping the installed one", "file", pending, "moved_to", aside, "err", err)
+		if rerr := os.Rename(pending, aside); rerr != nil {
+			return fmt.Errorf("tls: %s: %w", pending, rerr)
+		}
+		return nil
+	}
+	logger.Info("finishing an interrupted certificate replacement", "file", pending)
+	return completeInstall(dir, certPEM, keyPEM)
+}
+
+// errPEM is a certificate string the service cannot use.
+var errPEM = errors.New("PEM")
+
+// splitPEM separates a PEM bundle into its certificates (in order, leaf
+// first) and its one private key, if any. Anything else in it, text
+// between blocks aside, is an error: a bundle with two keys or a CSR in it
+// is not what the operator meant to install.
+func splitPEM(data []byte) (certPEM, keyPEM []byte, err error) {
+	rest := data
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		switch b.Type {
+		case "CERTIFICATE":
+			if len(b.Headers) != 0 {
+				return nil, nil, fmt.Errorf("%w: certificate block with headers", errPEM)
+			}
+			certPEM = append(certPEM, pem.EncodeToMemory(b)...)
+		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
+			if keyPEM != nil {
+				return nil, nil, fmt.Errorf("%w: more than one private key", errPEM)
+			}
+			if len(b.Headers) != 0 {
+				return nil, nil, fmt.Errorf("%w: encrypted private key", errPEM)
+			}
+			keyPEM = pem.EncodeToMemory(b)
+		default:
+			return nil, nil, fmt.Errorf("%w: unexpected %q block", errPEM, b.Type)
+		}
+	}
+	if certPEM == nil {
+		return nil, nil, fmt.Errorf("%w: no CERTIFICATE block", errPEM)
+	}
+	return certPEM, keyPEM, nil
 }

@@ -1,6 +1,8 @@
 package redfish
 
 import (
+	"encoding/json"
+	"net/http"
 	"strconv"
 
 	"github.com/chassisd/chassisd/agent"
@@ -16,6 +18,8 @@ const (
 func (s *Service) chassisRoutes(rt *router) {
 	rt.handle(chassisCollectionPath, s.getChassisCollection)
 	rt.handle(chassisCollectionPath+"/{}", s.getChassis)
+	// The privilege registry: PATCH on Chassis needs ConfigureComponents.
+	rt.on(chassisCollectionPath+"/{}", http.MethodPatch, s.patchChassis, privConfigureComponents)
 }
 
 // getChassisCollection lists the enclosure and one Chassis per occupied bay.
@@ -44,34 +48,43 @@ func (s *Service) getChassis(rc *reqCtx) (*rendered, error) {
 		return nil, errNotFound(rc.path)
 	}
 	if id == enclosureID(rc.snap) {
-		return renderJSON(enclosureChassis(rc.snap), schemaChassis)
+		return renderJSON(enclosureChassis(rc.snap, s.ocp.indicatorOn(id, "")), schemaChassis)
 	}
 	bay := findSled(rc.snap, id)
 	if bay == nil {
 		return nil, errNotFound(rc.path)
 	}
-	return renderJSON(sledChassis(rc.snap, bay), schemaChassis)
+	return renderJSON(sledChassis(rc.snap, bay, s.ocp.indicatorOn(id, bay.Sled.Identity.SerialNumber)), schemaChassis)
 }
 
 // chassis is a Chassis resource, enclosure or sled.
 type chassis struct {
-	ODataID      string       `json:"@odata.id"`
-	ODataType    string       `json:"@odata.type"`
-	ID           string       `json:"Id"`
-	Name         string       `json:"Name"`
-	ChassisType  string       `json:"ChassisType"`
-	Manufacturer string       `json:"Manufacturer,omitempty"`
-	Model        string       `json:"Model,omitempty"`
-	PartNumber   string       `json:"PartNumber,omitempty"`
-	SerialNumber string       `json:"SerialNumber,omitempty"`
-	Version      string       `json:"Version,omitempty"`
-	AssetTag     string       `json:"AssetTag,omitempty"`
-	Location     *location    `json:"Location,omitempty"`
-	Status       status       `json:"Status"`
-	Drives       *link        `json:"Drives,omitempty"`
-	Sensors      *link        `json:"Sensors,omitempty"`
-	Links        chassisLinks `json:"Links"`
-	Oem          *chassisOem  `json:"Oem,omitempty"`
+	ODataID      string    `json:"@odata.id"`
+	ODataType    string    `json:"@odata.type"`
+	ID           string    `json:"Id"`
+	Name         string    `json:"Name"`
+	ChassisType  string    `json:"ChassisType"`
+	Manufacturer string    `json:"Manufacturer,omitempty"`
+	Model        fruString `json:"Model,omitzero"`
+	PartNumber   string    `json:"PartNumber,omitempty"`
+	SerialNumber fruString `json:"SerialNumber,omitzero"`
+	Version      string    `json:"Version,omitempty"`
+	AssetTag     string    `json:"AssetTag,omitempty"`
+	Location     *location `json:"Location,omitempty"`
+	Status       status    `json:"Status"`
+	PowerState   string    `json:"PowerState"`
+	// LocationIndicatorActive is kept by the service: the boards chassisd
+	// knows have no locate LED line, so it records the operator's request
+	// (PATCH) for the people at the rack and the other tools to see.
+	LocationIndicatorActive bool         `json:"LocationIndicatorActive"`
+	Drives                  *link        `json:"Drives,omitempty"`
+	Sensors                 *link        `json:"Sensors,omitempty"`
+	ThermalSubsystem        *link        `json:"ThermalSubsystem,omitempty"`
+	PowerSubsystem          *link        `json:"PowerSubsystem,omitempty"`
+	EnvironmentMetrics      *link        `json:"EnvironmentMetrics,omitempty"`
+	Controls                *link        `json:"Controls,omitempty"`
+	Links                   chassisLinks `json:"Links"`
+	Oem                     *chassisOem  `json:"Oem,omitempty"`
 }
 
 type chassisLinks struct {
@@ -118,8 +131,9 @@ func problems(ps []sled.Problem) []problem {
 }
 
 // enclosureChassis renders the enclosure. Its own health is the worst of
-// the sleds' own healths; the rollup also counts their drives.
-func enclosureChassis(snap *agent.Snapshot) chassis {
+// the sleds' own healths; the rollup also counts their drives. led is its
+// locate indicator.
+func enclosureChassis(snap *agent.Snapshot, led bool) chassis {
 	id := enclosureID(snap)
 	h, rollup := health(snap.Enclosure.Health), health(snap.Enclosure.Health)
 	var contains []link
@@ -143,8 +157,12 @@ func enclosureChassis(snap *agent.Snapshot) chassis {
 		Name:         name,
 		ChassisType:  "Enclosure",
 		Manufacturer: snap.Enclosure.Manufacturer,
-		Model:        snap.Enclosure.Model,
+		Model:        fruString{v: snap.Enclosure.Model},
 		Status:       status{State: stateEnabled, Health: h, HealthRollup: rollup},
+		// The manager runs on the enclosure's power.
+		PowerState:              powerOn,
+		LocationIndicatorActive: led,
+		ThermalSubsystem:        &link{thermalSubsystemPath(id)},
 		Links: chassisLinks{
 			Contains:      contains,
 			ContainsCount: count(contains),
@@ -155,8 +173,8 @@ func enclosureChassis(snap *agent.Snapshot) chassis {
 	return c
 }
 
-// sledChassis renders the sled in bay b.
-func sledChassis(snap *agent.Snapshot, b *agent.Bay) chassis {
+// sledChassis renders the sled in bay b; led is its locate indicator.
+func sledChassis(snap *agent.Snapshot, b *agent.Bay, led bool) chassis {
 	sl := b.Sled
 	id := sledID(b.Index)
 	path := chassisPath(id)
@@ -173,16 +191,27 @@ func sledChassis(snap *agent.Snapshot, b *agent.Bay) chassis {
 		Name:         "Sled in " + bayLabel(b),
 		ChassisType:  "Sled",
 		Manufacturer: sl.Identity.Manufacturer,
-		Model:        sl.Identity.Model,
+		Model:        fruField(sl, sl.Identity.Model),
 		PartNumber:   sl.Identity.PartNumber,
-		SerialNumber: sl.Identity.SerialNumber,
+		SerialNumber: fruField(sl, sl.Identity.SerialNumber),
 		Version:      sl.Identity.Version,
 		AssetTag:     sl.Identity.AssetTag,
 		Location: &location{PartLocation: partLocation{
 			ServiceLabel: bayLabel(b), LocationType: "Bay", LocationOrdinalValue: b.Index,
 		}},
 		Status: status{State: stateEnabled, Health: health(sl.Health), HealthRollup: sledRollup(sl)},
-		Drives: &link{path + "/Drives"},
+		// A sled that answers on its sideband has power: the agent
+		// shows only sleds it has read.
+		PowerState:              powerOn,
+		LocationIndicatorActive: led,
+		Drives:                  &link{path + "/Drives"},
+		// Every sled has a Sensors collection, empty when the board gives
+		// it no sensor: the OCP baseline asks for it beside PowerSubsystem.
+		Sensors:            &link{path + "/Sensors"},
+		ThermalSubsystem:   &link{thermalSubsystemPath(id)},
+		PowerSubsystem:     &link{path + "/PowerSubsystem"},
+		EnvironmentMetrics: &link{path + "/EnvironmentMetrics"},
+		Controls:           &link{path + "/Controls"},
 		Links: chassisLinks{
 			ContainedBy: &link{chassisPath(enclosureID(snap))},
 			ManagedBy:   []link{{managerPath}},
@@ -191,10 +220,33 @@ func sledChassis(snap *agent.Snapshot, b *agent.Bay) chassis {
 		},
 		Oem: &chassisOem{Chassisd: chassisdChassis{ODataType: schemaOem.typeOf("Chassis"), Sideband: sl.Sideband, Problems: problems(sl.Problems)}},
 	}
-	if len(sledSensors(id, sl)) > 0 {
-		c.Sensors = &link{path + "/Sensors"}
-	}
 	return c
+}
+
+// powerOn is Resource.PowerState On.
+const powerOn = "On"
+
+// fruString is a property that comes from a FRU: its value, left out when
+// the FRU has no such field, or null when the FRU could not be read, which
+// is Redfish's way of saying the value exists but is not known now.
+type fruString struct {
+	v       string
+	unknown bool
+}
+
+// IsZero makes omitzero leave out an empty field of a readable FRU.
+func (f fruString) IsZero() bool { return f.v == "" && !f.unknown }
+
+func (f fruString) MarshalJSON() ([]byte, error) {
+	if f.v == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(f.v)
+}
+
+// fruField is the sled's FRU field v as a fruString.
+func fruField(sl *sled.Sled, v string) fruString {
+	return fruString{v: v, unknown: v == "" && !sl.FRUValid}
 }
 
 // sledRollup is the worst health of the sled and its drives.
@@ -249,4 +301,52 @@ func bayLabel(b *agent.Bay) string {
 		return b.Name
 	}
 	return "Bay " + strconv.Itoa(b.Index)
+}
+
+// chassisReadOnly are the Chassis properties a PATCH may name but not
+// change: PropertyNotWritable rather than PropertyUnknown. AssetTag is
+// writable in the schema, but here it is the sled's FRU field, which the
+// service does not write.
+var chassisReadOnly = []string{
+	"Id", "Name", "ChassisType", "Manufacturer", "Model", "PartNumber", "SerialNumber", "Version",
+	"AssetTag", "Location", "Status", "PowerState", "Drives", "Sensors", "ThermalSubsystem",
+	"PowerSubsystem", "EnvironmentMetrics", "Controls", "Links", "Oem",
+}
+
+// patchChassis sets LocationIndicatorActive, the one writable Chassis
+// property, and answers with the changed Chassis. The change is recorded
+// in the event log (ResourceEvent PropertyValueModifiedByClient).
+func (s *Service) patchChassis(rc *reqCtx, _ *http.Request, body *props) (*reply, error) {
+	id := rc.params[0]
+	if rc.snap == nil {
+		return nil, errNotFound(rc.path)
+	}
+	serial := ""
+	if id != enclosureID(rc.snap) {
+		bay := findSled(rc.snap, id)
+		if bay == nil {
+			return nil, errNotFound(rc.path)
+		}
+		serial = bay.Sled.Identity.SerialNumber
+	}
+	// props reports null as the wrong type: the property is not nullable.
+	on, set := body.boolean("LocationIndicatorActive")
+	body.readOnly(chassisReadOnly...)
+	if e := body.done(); e != nil {
+		return nil, e
+	}
+	if !set {
+		return nil, errNoOperation()
+	}
+	s.ocp.setIndicator(id, serial, on)
+	value := strconv.FormatBool(on)
+	s.AppendLog("OK", resourceEventRegistry+"PropertyValueModifiedByClient",
+		"The property LocationIndicatorActive was assigned the value '"+value+"' due to modification by a client.",
+		[]string{"LocationIndicatorActive", value}, chassisPath(id))
+	s.log.Info("locate indicator set", "chassis", id, "on", on, "user", rc.who.user)
+	res, err := s.getChassis(rc)
+	if err != nil {
+		return nil, err
+	}
+	return &reply{res: res}, nil
 }

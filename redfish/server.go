@@ -10,7 +10,14 @@ import (
 // with srv.ServeTLS(ln, "", ""): the certificate is already in TLSConfig.
 // The timeouts and header limit keep a slow or hostile client from holding
 // a small BMC's memory or connections.
+//
+// The certificate is given through TLSConfig.GetCertificate, never
+// Certificates (which Go prefers for clients that send no server name, an
+// IP address): set GetCertificate to Service.GetCertificate and a
+// certificate installed by ReplaceCertificate is served from the next
+// handshake on.
 func NewServer(addr string, h http.Handler, cert tls.Certificate) *http.Server {
+	static := &cert
 	return &http.Server{
 		Addr:    addr,
 		Handler: h,
@@ -18,8 +25,10 @@ func NewServer(addr string, h http.Handler, cert tls.Certificate) *http.Server {
 			// TLS 1.2 is the floor DSP0266 and NIST SP 800-52 set. For
 			// 1.2 only forward-secret AEAD suites are offered (no CBC);
 			// TLS 1.3 suites are not configurable and all qualify.
-			MinVersion:   tls.VersionTLS12,
-			Certificates: []tls.Certificate{cert},
+			MinVersion: tls.VersionTLS12,
+			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+				return static, nil
+			},
 			CipherSuites: []uint16{
 				tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 				tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
