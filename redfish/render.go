@@ -39,7 +39,7 @@ func renderJSON(v any, s schema) (*rendered, error) {
 	}
 	r.link = "<" + s.jsonSchemaURI() + ">; rel=describedby"
 	r.hdrLink = []string{r.link}
-	return r, nil
+	return annotateETag(r), nil
 }
 
 // renderRawJSON marshals a document that has no schema (/redfish, the
