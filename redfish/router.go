@@ -34,6 +34,9 @@ type route struct {
 	// bodies are never kept.
 	volatile bool
 	get      getFunc
+	// stream serves a GET that does not end with one body (the SSE
+	// event stream); a route has get or stream, not both.
+	stream streamFunc
 	// methods are the handlers of PATCH, POST, PUT and DELETE.
 	methods map[string]*methodHandler
 	// allow is the Allow header: GET and HEAD when get is set, and the
@@ -41,6 +44,10 @@ type route struct {
 	allow    string
 	hdrAllow []string
 }
+
+// streamFunc serves a long-lived GET response itself. q holds the query
+// options, already checked for syntax; the handler decides which it takes.
+type streamFunc func(rc *reqCtx, w http.ResponseWriter, r *http.Request, q *query)
 
 // writeFunc handles a request that changes something. body is the decoded
 // JSON object (nil for DELETE). It returns the response to send, or an
@@ -83,6 +90,16 @@ func (rt *router) handle(pattern string, get getFunc, opts ...routeOption) {
 	}
 }
 
+// handleStream registers a GET (and HEAD) resource that streams.
+func (rt *router) handleStream(pattern string, fn streamFunc) {
+	r := rt.find(pattern)
+	if r == nil {
+		r = &route{pattern: pattern, segments: splitPath(pattern)}
+		rt.routes = append(rt.routes, r)
+	}
+	r.stream = fn
+}
+
 // find returns the route registered for pattern, or nil.
 func (rt *router) find(pattern string) *route {
 	for _, r := range rt.routes {
@@ -122,7 +139,7 @@ func (rt *router) onMethod(pattern, method string, mh *methodHandler) {
 func (rt *router) finish() {
 	for _, r := range rt.routes {
 		var ms []string
-		if r.get != nil {
+		if r.get != nil || r.stream != nil {
 			ms = append(ms, "GET", "HEAD")
 		}
 		for _, m := range []string{http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
