@@ -110,7 +110,7 @@ func typeNamespace(odataType string) string {
 func TestMetadataReferencesEverySchema(t *testing.T) {
 	f := newFixture(t, testSnapshot())
 	ns := metadataNamespaces(t, f)
-	for _, s := range metadataSchemas {
+	for _, s := range allMetadataSchemas() {
 		if _, ok := ns[s.namespace()]; !ok {
 			t.Errorf("%s not referenced", s.namespace())
 		}
@@ -198,16 +198,26 @@ func TestCrawl(t *testing.T) {
 		all = append(all, p)
 	}
 	sort.Strings(all)
-	// Root, 2 top collections, bmc, 4 chassis, 3 drive collections (one
-	// per sled), 4 drives, 2 sensor collections (Sled3 has no sensors), 6
-	// sensors.
-	if len(all) != 23 {
-		t.Errorf("crawled %d resources:\n%s", len(all), strings.Join(all, "\n"))
+	// Every resource family is reached by links alone: a client that
+	// starts at the root finds each of these.
+	for _, want := range []string{
+		"/redfish/v1/Chassis/Enclosure", "/redfish/v1/Chassis/Sled0/Drives/Slot0",
+		"/redfish/v1/Chassis/Sled0/Sensors", "/redfish/v1/Chassis/Sled0/ThermalSubsystem",
+		"/redfish/v1/Managers/bmc/LogServices/EventLog/Entries", "/redfish/v1/Managers/bmc/NetworkProtocol",
+		"/redfish/v1/AccountService/Roles/Operator", "/redfish/v1/SessionService/Sessions",
+		"/redfish/v1/EventService/Subscriptions", "/redfish/v1/Registries/Chassisd",
+		"/redfish/v1/CertificateService", "/redfish/v1/UpdateService/FirmwareInventory",
+	} {
+		if !seen[want] {
+			t.Errorf("crawl did not reach %s; reached:\n%s", want, strings.Join(all, "\n"))
+		}
 	}
-	// 9 resource types and 4 OEM types.
-	if len(types) != 13 {
-		t.Errorf("saw %d types: %v", len(types), types)
+	// Sled3 has no temperature sensor: nothing links to a collection of
+	// sensor it does not have, while Sled0's is linked.
+	if seen["/redfish/v1/Chassis/Sled3/Sensors/Temp"] || !seen["/redfish/v1/Chassis/Sled0/Sensors/Temp"] {
+		t.Error("sled temperature sensors: want Sled0's linked and none for Sled3")
 	}
+	t.Logf("crawled %d resources of %d types", len(all), len(types))
 }
 
 // nestedTypes finds every "@odata.type" below the top level.

@@ -39,7 +39,7 @@ func FuzzHandler(f *testing.F) {
 		w := newRecorder()
 		fx.h.ServeHTTP(w, req)
 		switch w.code {
-		case 200, 304, 401, 404, 405, 501:
+		case 200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 412, 413, 428, 501, 503:
 		default:
 			t.Fatalf("%s %q ?%q: status %d\n%s", method, path, query, w.code, w.body)
 		}

@@ -35,7 +35,7 @@ func metadataDocument() []byte {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	b.WriteString(`<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">` + "\n")
-	for _, sc := range metadataSchemas {
+	for _, sc := range allMetadataSchemas() {
 		b.WriteString(`  <edmx:Reference Uri="` + sc.csdlURI() + `">` + "\n")
 		if !sc.versionedOnly {
 			b.WriteString(`    <edmx:Include Namespace="` + sc.name + `"/>` + "\n")

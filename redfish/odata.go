@@ -41,6 +41,9 @@ var (
 // metadataSchemas is what $metadata references, in document order. Resource,
 // PhysicalContext and Protocol hold types the resources use (Status,
 // Location, PhysicalContext, Protocol) rather than resources themselves.
+//
+// Each resource family file keeps its own schema list (accountSchemas,
+// sessionSchemas, ...); allMetadataSchemas joins them.
 var metadataSchemas = []schema{
 	schemaServiceRoot,
 	schemaChassis, schemaChassisCollection,
@@ -137,4 +140,20 @@ func newCollection(id string, s schema, name string, members []link) collection 
 		members = []link{}
 	}
 	return collection{ODataID: id, ODataType: s.odataType(), Name: name, Members: members, Count: len(members)}
+}
+
+// allMetadataSchemas is every schema $metadata references: the core ones,
+// then each family's, without duplicates.
+func allMetadataSchemas() []schema {
+	var out []schema
+	seen := map[string]bool{}
+	for _, group := range [][]schema{metadataSchemas, accountSchemas, sessionSchemas, eventSchemas, registrySchemas, certificateSchemas, ocpSchemas} {
+		for _, sc := range group {
+			if !seen[sc.name] {
+				seen[sc.name] = true
+				out = append(out, sc)
+			}
+		}
+	}
+	return out
 }

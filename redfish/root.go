@@ -28,10 +28,22 @@ type serviceRoot struct {
 	ProtocolFeaturesSupported protocolFeatures `json:"ProtocolFeaturesSupported"`
 	Chassis                   link             `json:"Chassis"`
 	Managers                  link             `json:"Managers"`
+	AccountService            link             `json:"AccountService"`
+	SessionService            link             `json:"SessionService"`
+	EventService              link             `json:"EventService"`
+	CertificateService        link             `json:"CertificateService"`
+	Registries                link             `json:"Registries"`
+	UpdateService             link             `json:"UpdateService"`
+	Links                     rootLinks        `json:"Links"`
 }
 
-// protocolFeatures says, honestly, that no query options are implemented
-// yet; a client then does not send $expand and get a 501.
+type rootLinks struct {
+	Sessions link `json:"Sessions"`
+}
+
+// protocolFeatures says which query options work (query.go): $expand with
+// every option and $levels up to 1, $select, only, $top/$skip. $filter and
+// excerpt are not implemented, so a client does not send them and get a 501.
 type protocolFeatures struct {
 	ExpandQuery          expandQuery `json:"ExpandQuery"`
 	FilterQuery          bool        `json:"FilterQuery"`
@@ -47,10 +59,21 @@ type expandQuery struct {
 	Levels    bool `json:"Levels"`
 	Links     bool `json:"Links"`
 	NoLinks   bool `json:"NoLinks"`
+	MaxLevels int  `json:"MaxLevels"`
 }
 
-// getServiceRoot answers GET /redfish/v1 (and /redfish/v1/). Links.Sessions
-// is left out until the SessionService exists (issue 3).
+// supportedFeatures is what the service implements. MultipleHTTPRequests:
+// HTTP/2 is served, so a client may have several requests in flight on one
+// connection.
+var supportedFeatures = protocolFeatures{
+	ExpandQuery:          expandQuery{ExpandAll: true, Levels: true, Links: true, NoLinks: true, MaxLevels: maxExpandLevels},
+	SelectQuery:          true,
+	OnlyMemberQuery:      true,
+	TopSkipQuery:         true,
+	MultipleHTTPRequests: true,
+}
+
+// getServiceRoot answers GET /redfish/v1 (and /redfish/v1/).
 func (s *Service) getServiceRoot(*reqCtx) (*rendered, error) {
 	return renderJSON(serviceRoot{
 		ODataID:        "/redfish/v1",
@@ -61,11 +84,17 @@ func (s *Service) getServiceRoot(*reqCtx) (*rendered, error) {
 		UUID:           s.cfg.UUID,
 		Product:        "chassisd",
 		Vendor:         "chassisd",
-		// MultipleHTTPRequests: HTTP/2 is served, so a client may have
-		// several requests in flight on one connection.
-		ProtocolFeaturesSupported: protocolFeatures{MultipleHTTPRequests: true},
+		// What supportedFeatures claims is tested in query_test.go.
+		ProtocolFeaturesSupported: supportedFeatures,
 		Chassis:                   link{"/redfish/v1/Chassis"},
 		Managers:                  link{"/redfish/v1/Managers"},
+		AccountService:            link{accountServicePath},
+		SessionService:            link{sessionServicePath},
+		EventService:              link{eventServicePath},
+		CertificateService:        link{certificateServicePath},
+		Registries:                link{registriesPath},
+		UpdateService:             link{updateServicePath},
+		Links:                     rootLinks{Sessions: link{sessionsPath}},
 	}, schemaServiceRoot)
 }
 
@@ -89,6 +118,13 @@ func (s *Service) getODataService(*reqCtx) (*rendered, error) {
 			{Name: "Service", Kind: "Singleton", URL: "/redfish/v1/"},
 			{Name: "Chassis", Kind: "Singleton", URL: "/redfish/v1/Chassis"},
 			{Name: "Managers", Kind: "Singleton", URL: "/redfish/v1/Managers"},
+			{Name: "AccountService", Kind: "Singleton", URL: accountServicePath},
+			{Name: "SessionService", Kind: "Singleton", URL: sessionServicePath},
+			{Name: "Sessions", Kind: "Singleton", URL: sessionsPath},
+			{Name: "EventService", Kind: "Singleton", URL: eventServicePath},
+			{Name: "CertificateService", Kind: "Singleton", URL: certificateServicePath},
+			{Name: "Registries", Kind: "Singleton", URL: registriesPath},
+			{Name: "UpdateService", Kind: "Singleton", URL: updateServicePath},
 		},
 	})
 }

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"runtime/debug"
-	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/chassisd/chassisd/agent"
+	"github.com/chassisd/chassisd/redfish/events"
 )
 
 // Config is what the service needs.
@@ -43,6 +41,10 @@ type Service struct {
 	// writes counts successful writes: a body rendered before a write
 	// is not served after it.
 	writes atomic.Uint64
+	ocp    *ocpState // OCP profile state: servicestate.go
+	// broker is the EventService's: in memory from New, persistent once
+	// StartEvents gives it the state directory.
+	broker atomic.Pointer[events.Broker]
 }
 
 // New checks cfg and builds the service with every route registered.
@@ -60,11 +62,16 @@ func New(cfg Config) (*Service, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Service{cfg: cfg, log: cfg.Logger, now: time.Now, metadata: newRendered(metadataDocument(), contentTypeXML),
-		sessions: newSessionStore()}
+		sessions: newSessionStore(), ocp: newOCPState()}
 	for _, register := range s.routes() {
 		register(&s.router)
 	}
 	s.router.finish()
+	b, err := events.New(events.Options{Logger: cfg.Logger, SubscriptionsURI: subscriptionsPath})
+	if err != nil {
+		return nil, fmt.Errorf("redfish: event service: %w", err)
+	}
+	s.broker.Store(b)
 	return s, nil
 }
 
@@ -78,6 +85,12 @@ func (s *Service) routes() []func(*router) {
 		s.driveRoutes,
 		s.sensorRoutes,
 		s.managerRoutes,
+		s.accountServiceRoutes,
+		s.sessionServiceRoutes,
+		s.eventServiceRoutes,
+		s.registryRoutes,
+		s.certificateServiceRoutes,
+		s.ocpRoutes,
 	}
 }
 
@@ -159,7 +172,7 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 		fail(errNotFound(r.URL.Path))
 		return
 	}
-	if read && rt.get == nil || !read && mh == nil {
+	if read && rt.get == nil && rt.stream == nil || !read && mh == nil {
 		fail(errMethodNotAllowed(rt.allow))
 		return
 	}
@@ -173,18 +186,28 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if q := unsupportedQuery(r.URL.RawQuery); q != "" {
-		fail(errQueryUnsupported(q))
+	q, qerr := parseQuery(r.URL.RawQuery, read)
+	if qerr != nil {
+		fail(qerr)
 		return
 	}
 
 	rc.snap = s.cfg.Snapshot()
+	if read && rt.stream != nil {
+		written = true
+		h["Allow"] = rt.hdrAllow
+		rt.stream(rc, w, r, q)
+		return
+	}
 	if !read {
 		written = true
 		s.write(w, r, rt, mh, rc)
 		return
 	}
 	res, err := s.render(rt, rc)
+	if err == nil && q != nil {
+		rt, res, err = s.applyQuery(r, rt, rc, res, q)
+	}
 	if err != nil {
 		fail(asAPIError(s, path, err))
 		return
@@ -336,30 +359,6 @@ func (s *Service) authenticate(r *http.Request) (principal, bool) {
 		return principal{}, false
 	}
 	return principal{user: user, role: role}, true
-}
-
-// unsupportedQuery returns the first $-query option in the raw query, or "".
-// The service implements none of them, and DSP0266 asks for 501 on those
-// while options without $ are ignored.
-func unsupportedQuery(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	var found []string
-	for part := range strings.SplitSeq(raw, "&") {
-		key, _, _ := strings.Cut(part, "=")
-		if k, err := url.QueryUnescape(key); err == nil {
-			key = k
-		}
-		if strings.HasPrefix(key, "$") {
-			found = append(found, key)
-		}
-	}
-	if len(found) == 0 {
-		return ""
-	}
-	slices.Sort(found)
-	return found[0]
 }
 
 func firstValue(v []string) string {

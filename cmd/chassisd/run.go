@@ -29,6 +29,10 @@ type runFlags struct {
 	simControl      string
 	pollInterval    time.Duration
 	logLevel        string
+	// insecureHTTP, when set, serves Redfish over plain HTTP too (lab
+	// use); only on loopback unless insecureHTTPRemote says otherwise.
+	insecureHTTP       string
+	insecureHTTPRemote bool
 }
 
 func runAgent(args []string, stdout, stderr io.Writer) int {
@@ -44,6 +48,8 @@ func runAgent(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.simControl, "sim-control", "", "serve the simulator's control API on this loopback address (off unless given)")
 	fs.DurationVar(&f.pollInterval, "poll-interval", 2*time.Second, "how often sled health is polled")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.insecureHTTP, "insecure-http", "", "also serve Redfish over plain HTTP on this loopback address (lab only: credentials and tokens cross in clear text)")
+	fs.BoolVar(&f.insecureHTTPRemote, "insecure-http-allow-remote", false, "let --insecure-http listen on a non-loopback address (lab only)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -60,6 +66,10 @@ func runAgent(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := serve(ctx, f, stdout, logger); err != nil {
+		if errors.Is(err, errRestart) {
+			stop()
+			err = reexec()
+		}
 		logger.Error("chassisd stopped", "err", err)
 		return 1
 	}
@@ -74,6 +84,9 @@ func serve(ctx context.Context, f runFlags, stdout io.Writer, logger *slog.Logge
 		if err := requireLoopback(f.simControl); err != nil {
 			return fmt.Errorf("--sim-control: %w", err)
 		}
+	}
+	if err := checkInsecureHTTP(f.insecureHTTP, f.insecureHTTPRemote); err != nil {
+		return err
 	}
 	stateDir, err := resolveStateDir(f.stateDir, f.boardFile != "")
 	if err != nil {
@@ -102,9 +115,17 @@ func serve(ctx context.Context, f runFlags, stdout io.Writer, logger *slog.Logge
 		return err
 	}
 
+	// The agent's changes become Redfish events once the service exists;
+	// the agent publishes none before Run starts, below.
+	var onChanges func([]agent.Change)
 	a, err := agent.New(agent.Config{
 		Board: hw.board, Hardware: hw.hw, PollInterval: f.pollInterval, Logger: logger,
 		Simulated: hw.sim != nil, Version: version, Commit: commit,
+		OnChanges: func(ch []agent.Change) {
+			if onChanges != nil {
+				onChanges(ch)
+			}
+		},
 	})
 	if err != nil {
 		return err
@@ -115,15 +136,54 @@ func serve(ctx context.Context, f runFlags, stdout io.Writer, logger *slog.Logge
 	if err != nil {
 		return err
 	}
+	if err := svc.SetStateDir(stateDir); err != nil {
+		return err
+	}
+	defer svc.FlushEventLog()
+	if err := svc.StartEvents(stateDir); err != nil {
+		return err
+	}
+	defer svc.StopEvents()
+	onChanges = svc.Publish
+	svc.UseCertificate(cert)
+	// Manager.Reset restarts chassisd itself: the service answers, then
+	// the process shuts down cleanly and execs itself again.
+	restart := make(chan string, 1)
+	svc.SetResetHandler(func(resetType string) error {
+		select {
+		case restart <- resetType:
+		default:
+		}
+		return nil
+	})
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("--listen: %w", err)
 	}
+	host, _ := os.Hostname()
+	svc.SetNetwork(host, ln.Addr().(*net.TCPAddr).Port)
 	srv := redfish.NewServer(f.listen, svc.Handler(), cert)
+	// Certificates replaced through CertificateService are served at once.
+	srv.TLSConfig.GetCertificate = svc.GetCertificate
 	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	var plain *http.Server
+	if f.insecureHTTP != "" {
+		pln, err := net.Listen("tcp", f.insecureHTTP)
+		if err != nil {
+			return fmt.Errorf("--insecure-http: %w", err)
+		}
+		// The same handler, limits and timeouts as HTTPS, without TLS.
+		plain = redfish.NewServer(f.insecureHTTP, svc.Handler(), cert)
+		plain.TLSConfig = nil
+		plain.ErrorLog = srv.ErrorLog
+		logger.Warn("serving Redfish over plain HTTP as well: passwords and session tokens cross the network in clear text; use this in a lab only",
+			"addr", "http://"+pln.Addr().String()+"/redfish/v1", "remote_allowed", f.insecureHTTPRemote)
+		fmt.Fprintf(stdout, "WARNING: Redfish also on plain HTTP at http://%s/redfish/v1 (no encryption; lab use only)\n", pln.Addr())
+		go func() { errc <- plain.Serve(pln) }()
+	}
 	var ctl *http.Server
 	simControlAddr := ""
 	if f.simControl != "" {
@@ -147,14 +207,24 @@ func serve(ctx context.Context, f runFlags, stdout io.Writer, logger *slog.Logge
 	logger.Info("chassisd started", "version", version, "board", hw.board.Name,
 		"redfish", "https://"+ln.Addr().String()+"/redfish/v1", "state_dir", stateDir)
 
+	restartType := ""
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
+	case restartType = <-restart:
+		// Let the Reset response reach the client first.
+		time.Sleep(500 * time.Millisecond)
+		logger.Info("Manager.Reset: restarting chassisd", "reset_type", restartType)
 	}
 	stopAgent()
+	// Open SSE streams would hold Shutdown up until its timeout.
+	svc.StopEvents()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shutdownCtx)
+	if plain != nil {
+		_ = plain.Shutdown(shutdownCtx)
+	}
 	if ctl != nil {
 		_ = ctl.Shutdown(shutdownCtx)
 	}
@@ -163,8 +233,14 @@ func serve(ctx context.Context, f runFlags, stdout io.Writer, logger *slog.Logge
 		err = nil
 	}
 	logger.Info("chassisd stopped")
+	if err == nil && restartType != "" {
+		return errRestart
+	}
 	return err
 }
+
+// errRestart asks runAgent to exec the binary again (Manager.Reset).
+var errRestart = errors.New("restart requested")
 
 // announce tells the person who started the agent where Redfish is and how
 // to log in. A generated password is shown here once and kept only in the
@@ -209,6 +285,43 @@ func resolveStateDir(flagValue string, realBoard bool) (string, error) {
 	return filepath.Join(home, ".local", "state", "chassisd-sim"), nil
 }
 
+// checkInsecureHTTP vets --insecure-http: plain HTTP carries Basic
+// credentials and session tokens in clear text, so it is only served where
+// no network can read it (loopback), unless the operator says in a second
+// flag that this is a lab.
+func checkInsecureHTTP(addr string, allowRemote bool) error {
+	if addr == "" {
+		if allowRemote {
+			return errors.New("--insecure-http-allow-remote needs --insecure-http")
+		}
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("--insecure-http: %w", err)
+	}
+	if allowRemote {
+		return nil
+	}
+	if !isLoopback(addr) {
+		return fmt.Errorf("--insecure-http: %s is not a loopback address; plain HTTP exposes passwords and session tokens, add --insecure-http-allow-remote only on a lab network", addr)
+	}
+	return nil
+}
+
+// isLoopback reports whether a host:port names this machine only. An empty
+// host means every interface, which is not loopback.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // requireLoopback refuses to expose the simulator's unauthenticated control
 // API anywhere but on this machine.
 func requireLoopback(addr string) error {
@@ -224,4 +337,15 @@ func requireLoopback(addr string) error {
 		return fmt.Errorf("%s is not a loopback address: the control API has no authentication", addr)
 	}
 	return nil
+}
+
+// reexec replaces the process with a fresh copy of the same binary and
+// arguments: a Manager.Reset of a BMC agent starts it from scratch, with
+// state only from disk. It returns only on failure.
+func reexec() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("restart: %w", err)
+	}
+	return fmt.Errorf("restart: %w", syscall.Exec(exe, os.Args, os.Environ()))
 }
