@@ -13,6 +13,7 @@
 package board
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -231,5 +232,21 @@ type Hardware interface {
 	GPIO(line Line) (gpio.PinIO, error)
 	// UART opens the serial port to a sled's management controller.
 	UART(u UART) (io.ReadWriteCloser, error)
+	// I2CTarget makes the BMC answer as an I2C target at addr on a bus,
+	// so devices can write to it as masters (MCTP over SMBus answers that
+	// way). Hardware without target mode returns an error wrapping
+	// ErrNotSupported.
+	I2CTarget(bus string, addr uint16) (I2CTarget, error)
 	Close() error
 }
+
+// I2CTarget receives what other masters write to the BMC's own address.
+type I2CTarget interface {
+	// Receive returns the next write: the bytes after the address byte.
+	Receive(ctx context.Context) ([]byte, error)
+	Close() error
+}
+
+// DefaultBMCAddr is the BMC's own I2C address in target mode, where sled
+// controllers send their MCTP answers (DSP0237's examples use it too).
+const DefaultBMCAddr = 0x10

@@ -11,4 +11,10 @@ var (
 	ErrNACK     = errors.New("no acknowledge")
 	ErrTimeout  = errors.New("bus timeout")
 	ErrBusError = errors.New("bus error")
+	// ErrBusy: the address or resource is already taken (another target
+	// at the BMC's own address, a driver owning the device).
+	ErrBusy = errors.New("busy")
+	// ErrNotSupported: the hardware cannot do this at all (target mode on
+	// an adapter without a target driver).
+	ErrNotSupported = errors.New("not supported by this hardware")
 )

@@ -17,7 +17,9 @@ import (
 	"sync"
 
 	"github.com/chassisd/chassisd/board"
+	"github.com/chassisd/chassisd/board/linux"
 	"github.com/chassisd/chassisd/board/sim/i2csim"
+	"github.com/chassisd/chassisd/board/sim/simuart"
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/i2c"
 )
@@ -41,7 +43,7 @@ var (
 	ErrClosed     = errors.New("simulated chassis closed")
 	// ErrNoUART is returned by UART: the sleds' serial ports are not
 	// simulated yet.
-	ErrNoUART = errors.New("the simulated sleds' UARTs arrive with the MCU emulation (a later issue)")
+	ErrNoUART = errors.New("no simulated UART of that name")
 )
 
 // Chassis is a running simulated chassis. It is safe for concurrent use: the
@@ -52,6 +54,7 @@ type Chassis struct {
 	// muxChannels remembers each mux's size: i2csim.Mux does not say.
 	muxChannels map[*i2csim.Mux]int
 	pins        map[string]*Pin // by board.Line.String()
+	realTime    bool
 
 	mu     sync.Mutex
 	closed bool
@@ -64,6 +67,9 @@ type bay struct {
 	bus      *i2csim.Bus
 	seg      *i2csim.Segment // the bay's segment, behind the bay mux
 	presence *Pin            // nil when the board has no presence line
+	reset    *Pin            // nil when the board has no reset line
+	power    *Pin            // nil when the board has no power line
+	uart     *simuart.Line   // nil when the board gives the bay no UART
 	sled     *sled
 }
 
@@ -79,6 +85,7 @@ func New(b *board.Board, sc *Scenario, opts Options) (*Chassis, error) {
 		muxChannels: map[*i2csim.Mux]int{},
 		pins:        map[string]*Pin{},
 		bays:        map[int]*bay{},
+		realTime:    opts.RealTime,
 	}
 	if err := c.buildBuses(opts); err != nil {
 		return nil, err
@@ -163,12 +170,12 @@ func (c *Chassis) buildBay(def board.Bay) error {
 	}
 	// Reset starts released and power on: the scenario's sleds are running.
 	if l := def.Reset; l != nil {
-		if _, err := c.addPin(*l, roleOutput, inactive(*l)); err != nil {
+		if bb.reset, err = c.addPin(*l, roleOutput, inactive(*l)); err != nil {
 			return fmt.Errorf("sim: bay %d: reset: %w", def.Index, err)
 		}
 	}
 	if l := def.Power; l != nil {
-		if _, err := c.addPin(*l, roleOutput, active(*l)); err != nil {
+		if bb.power, err = c.addPin(*l, roleOutput, active(*l)); err != nil {
 			return fmt.Errorf("sim: bay %d: power: %w", def.Index, err)
 		}
 	}
@@ -254,19 +261,75 @@ func (c *Chassis) GPIO(line board.Line) (gpio.PinIO, error) {
 	return p, nil
 }
 
-// UART implements board.Hardware. The sleds' MCUs are not emulated yet, so
-// there is nothing on the other end of a port; this says so rather than
-// handing out a port that never answers.
+// UART implements board.Hardware: the board names a bay's port
+// "sim:bay<N>"; the agent gets the slave end of that bay's pseudo-terminal,
+// opened through go.bug.st/serial as on a board.
 func (c *Chassis) UART(u board.UART) (io.ReadWriteCloser, error) {
-	return nil, fmt.Errorf("sim: UART %s: %w", u.Device, ErrNoUART)
+	if err := c.checkOpen(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	line, err := c.uartLocked(u.Device)
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return linux.OpenUART(board.UART{Device: line.Path(), Baud: u.Baud})
+}
+
+// uartLocked returns the line of the bay whose UART is named device,
+// making its pseudo-terminal on first use: a chassis whose UARTs nobody
+// opens (most tests) holds no terminals.
+func (c *Chassis) uartLocked(device string) (*simuart.Line, error) {
+	for _, b := range c.bays {
+		if b.def.UART == nil || b.def.UART.Device != device {
+			continue
+		}
+		if b.uart == nil {
+			l, err := simuart.Open(fmt.Sprintf("bay%d", b.def.Index), b.def.UART.Baud, c.realTime)
+			if err != nil {
+				return nil, fmt.Errorf("sim: bay %d: %w", b.def.Index, err)
+			}
+			b.uart = l
+			b.lineReady()
+		}
+		return b.uart, nil
+	}
+	return nil, fmt.Errorf("sim: UART %s: %w", device, ErrNoUART)
+}
+
+// I2CTarget implements board.Hardware: the simulated adapter answers as a
+// target at addr, where the sleds' controllers write their MCTP answers.
+func (c *Chassis) I2CTarget(bus string, addr uint16) (board.I2CTarget, error) {
+	if err := c.checkOpen(); err != nil {
+		return nil, err
+	}
+	b, ok := c.buses[bus]
+	if !ok {
+		return nil, fmt.Errorf("sim: no bus %q", bus)
+	}
+	return b.AttachTarget(addr)
 }
 
 // Close implements board.Hardware. Buses and pins already handed out keep
 // working; live changes and new opens fail.
 func (c *Chassis) Close() error {
 	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
 	c.closed = true
+	var lines []*simuart.Line
+	for _, b := range c.bays {
+		if b.uart != nil {
+			lines = append(lines, b.uart)
+		}
+	}
 	c.mu.Unlock()
+	for _, l := range lines {
+		l.Close()
+	}
 	return nil
 }
 
@@ -280,3 +343,7 @@ func (c *Chassis) checkOpen() error {
 }
 
 var _ board.Hardware = (*Chassis)(nil)
+
+// lineReady is called when the bay's UART line is made; the sled's
+// controller (if a sled is plugged) starts answering on it.
+func (b *bay) lineReady() {}

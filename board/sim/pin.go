@@ -35,6 +35,16 @@ type Pin struct {
 	edge   gpio.Edge
 	edges  chan struct{} // one pending edge at most, as a kernel line buffers
 	wakeup chan struct{} // closed by In to end a WaitForEdge in progress
+	// onOut, when set, sees every level the BMC drives (the sled's
+	// controller watching its reset and power lines).
+	onOut func(gpio.Level)
+}
+
+// watch sets the function that sees every level the BMC drives.
+func (p *Pin) watch(fn func(gpio.Level)) {
+	p.mu.Lock()
+	p.onOut = fn
+	p.mu.Unlock()
 }
 
 func newPin(l lineKey, role pinRole, level gpio.Level) *Pin {
@@ -199,9 +209,13 @@ func (p *Pin) Out(l gpio.Level) error {
 		return fmt.Errorf("%s: %w", p.name, errInputOnly)
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.out = true
 	p.level = l
+	fn := p.onOut
+	p.mu.Unlock()
+	if fn != nil {
+		fn(l)
+	}
 	return nil
 }
 

@@ -54,6 +54,8 @@ type Bus struct {
 	// too short to sleep for individually.
 	realTime bool
 	debt     time.Duration
+	// targets are the adapter's own addresses in target mode.
+	targets map[uint16]*Target
 }
 
 // NewBus returns an empty bus with the given name and SCL frequency.
