@@ -70,6 +70,7 @@ type bay struct {
 	reset    *Pin            // nil when the board has no reset line
 	power    *Pin            // nil when the board has no power line
 	uart     *simuart.Line   // nil when the board gives the bay no UART
+	faults   Faults
 	sled     *sled
 }
 
@@ -291,6 +292,7 @@ func (c *Chassis) uartLocked(device string) (*simuart.Line, error) {
 				return nil, fmt.Errorf("sim: bay %d: %w", b.def.Index, err)
 			}
 			b.uart = l
+			l.SetFault(b.faults.UART)
 			b.lineReady()
 		}
 		return b.uart, nil

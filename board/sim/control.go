@@ -26,6 +26,7 @@ const maxControlBody = 64 << 10
 //	PUT    /sim/v1/bays/{bay}/slots/{slot}/drive        plug a drive (body: a drive spec)
 //	DELETE /sim/v1/bays/{bay}/slots/{slot}/drive        pull it
 //	PATCH  /sim/v1/bays/{bay}/slots/{slot}/drive        {"temperature": 71, "percent_used": 90, "warnings": ["spare"]}
+//	PUT    /sim/v1/bays/{bay}/faults                    {"i2c": "nack", "mcu": "after-reset", "uart": "noise"}; {} clears
 //
 // Every change answers with the bay's new BayState. Errors are
 // {"error": "..."}: 400 for a bad body, 404 for an unknown bay or slot or a
@@ -42,6 +43,7 @@ func ControlHandler(c *Chassis) http.Handler {
 	mux.HandleFunc("PUT /sim/v1/bays/{bay}/slots/{slot}/drive", ctl.plugDrive)
 	mux.HandleFunc("DELETE /sim/v1/bays/{bay}/slots/{slot}/drive", ctl.unplugDrive)
 	mux.HandleFunc("PATCH /sim/v1/bays/{bay}/slots/{slot}/drive", ctl.patchDrive)
+	mux.HandleFunc("PUT /sim/v1/bays/{bay}/faults", ctl.putFaults)
 	return jsonErrors(mux)
 }
 
@@ -120,6 +122,18 @@ func (ctl *control) patchSled(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctl.answer(w, bay, http.StatusOK, ctl.c.SetSledTemperature(bay, *change.Temperature))
+}
+
+func (ctl *control) putFaults(w http.ResponseWriter, r *http.Request) {
+	bay, ok := pathInt(w, r, "bay")
+	if !ok {
+		return
+	}
+	var f Faults
+	if !decodeBody(w, r, &f) {
+		return
+	}
+	ctl.answer(w, bay, http.StatusOK, ctl.c.SetFaults(bay, f))
 }
 
 func (ctl *control) corruptFRU(w http.ResponseWriter, r *http.Request) {

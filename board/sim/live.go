@@ -68,6 +68,9 @@ func (c *Chassis) PlugSled(bayIndex int, s SledSpec) error {
 			return err
 		}
 	}
+	if b.faults.I2C == FaultNACK {
+		detachSledLocked(b)
+	}
 	if b.presence != nil {
 		b.presence.setLevel(active(*b.def.Presence))
 	}
@@ -245,6 +248,11 @@ func (c *Chassis) plugDriveLocked(b *bay, d DriveSpec) error {
 	}
 	if err := attachAll(seg, dr.addrs, devs); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
+	}
+	if seg == b.seg && b.faults.I2C == FaultNACK {
+		for _, a := range dr.addrs {
+			seg.Detach(a)
+		}
 	}
 	b.sled.drives[d.Slot] = dr
 	return nil

@@ -18,6 +18,8 @@ type BayState struct {
 	I2C     string     `json:"i2c"`
 	Present bool       `json:"present"`
 	Sled    *SledState `json:"sled,omitempty"`
+	// Faults are the injected faults; absent when the bay is healthy.
+	Faults *Faults `json:"faults,omitempty"`
 }
 
 // SledState is a plugged sled: its spec as it stands (live changes
@@ -53,6 +55,10 @@ func (c *Chassis) State() StateView {
 // stateLocked renders one bay; the caller holds the chassis lock.
 func (b *bay) stateLocked() BayState {
 	st := BayState{Bay: b.def.Index, Name: b.def.Name, I2C: b.def.I2C.String(), Present: b.sled != nil}
+	if b.faults != (Faults{}) {
+		f := b.faults
+		st.Faults = &f
+	}
 	if b.sled == nil {
 		return st
 	}

@@ -37,6 +37,8 @@ type Stats struct {
 	// BusTime is Bits at the bus speed.
 	BusTime time.Duration
 	NACKs   int
+	// Recoveries counts bus recoveries (nine clocks and a STOP).
+	Recoveries int
 }
 
 // Bus is an emulated I2C bus. It is safe for concurrent use; transactions are
@@ -236,4 +238,19 @@ func (s *Segment) find(addr uint16, found []Device) []Device {
 		}
 	}
 	return found
+}
+
+// Recover is I2C bus recovery: the adapter clocks SCL nine times so that a
+// device holding SDA low mid-byte shifts its byte out and lets go, then
+// sends a STOP. It clears a stuck bus and charges the clocks.
+func (b *Bus) Recover() error {
+	b.mu.Lock()
+	sleep := b.chargeLocked(9+1, 0)
+	b.stuck = false
+	b.stats.Recoveries++
+	b.mu.Unlock()
+	if sleep > 0 {
+		time.Sleep(sleep)
+	}
+	return nil
 }
