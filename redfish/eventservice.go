@@ -101,23 +101,29 @@ func (s *Service) Publish(changes []agent.Change) {
 }
 
 type eventServiceResource struct {
-	ODataID                       string              `json:"@odata.id"`
-	ODataType                     string              `json:"@odata.type"`
-	ID                            string              `json:"Id"`
-	Name                          string              `json:"Name"`
-	Description                   string              `json:"Description"`
-	Status                        status              `json:"Status"`
-	ServiceEnabled                bool                `json:"ServiceEnabled"`
-	DeliveryRetryAttempts         int                 `json:"DeliveryRetryAttempts"`
-	DeliveryRetryIntervalSeconds  int                 `json:"DeliveryRetryIntervalSeconds"`
-	EventFormatTypes              []string            `json:"EventFormatTypes"`
-	RegistryPrefixes              []string            `json:"RegistryPrefixes"`
-	ResourceTypes                 []string            `json:"ResourceTypes"`
-	ServerSentEventURI            string              `json:"ServerSentEventUri"`
-	SSEFilterPropertiesSupported  map[string]bool     `json:"SSEFilterPropertiesSupported"`
-	SubordinateResourcesSupported bool                `json:"SubordinateResourcesSupported"`
-	Subscriptions                 link                `json:"Subscriptions"`
-	Actions                       eventServiceActions `json:"Actions"`
+	ODataID                       string          `json:"@odata.id"`
+	ODataType                     string          `json:"@odata.type"`
+	ID                            string          `json:"Id"`
+	Name                          string          `json:"Name"`
+	Description                   string          `json:"Description"`
+	Status                        status          `json:"Status"`
+	ServiceEnabled                bool            `json:"ServiceEnabled"`
+	DeliveryRetryAttempts         int             `json:"DeliveryRetryAttempts"`
+	DeliveryRetryIntervalSeconds  int             `json:"DeliveryRetryIntervalSeconds"`
+	EventFormatTypes              []string        `json:"EventFormatTypes"`
+	RegistryPrefixes              []string        `json:"RegistryPrefixes"`
+	ResourceTypes                 []string        `json:"ResourceTypes"`
+	ServerSentEventURI            string          `json:"ServerSentEventUri"`
+	SSEFilterPropertiesSupported  map[string]bool `json:"SSEFilterPropertiesSupported"`
+	SubordinateResourcesSupported bool            `json:"SubordinateResourcesSupported"`
+	// The OCP Service Baseline profile makes these three capability flags
+	// mandatory: a client reads them before it relies on the exclude
+	// filters or asks for the origin's payload in its events.
+	ExcludeMessageID                  bool                `json:"ExcludeMessageId"`
+	ExcludeRegistryPrefix             bool                `json:"ExcludeRegistryPrefix"`
+	IncludeOriginOfConditionSupported bool                `json:"IncludeOriginOfConditionSupported"`
+	Subscriptions                     link                `json:"Subscriptions"`
+	Actions                           eventServiceActions `json:"Actions"`
 }
 
 type eventServiceActions struct {
@@ -146,7 +152,13 @@ func (s *Service) getEventService(*reqCtx) (*rendered, error) {
 		ServerSentEventURI:            sseURI,
 		SSEFilterPropertiesSupported:  events.SSEFilterProperties,
 		SubordinateResourcesSupported: true,
-		Subscriptions:                 link{subscriptionsPath},
+		// Subscriptions filter on ExcludeMessageIds and
+		// ExcludeRegistryPrefixes; events carry OriginOfCondition as a
+		// link only, never the origin's payload.
+		ExcludeMessageID:                  true,
+		ExcludeRegistryPrefix:             true,
+		IncludeOriginOfConditionSupported: false,
+		Subscriptions:                     link{subscriptionsPath},
 		Actions: eventServiceActions{
 			SubmitTestEvent: actionTarget{Target: submitTestPath, ActionInfo: submitTestInfo},
 		},
@@ -160,7 +172,8 @@ func (s *Service) patchEventService(rc *reqCtx, _ *http.Request, body *props) (*
 	attempts, hasAttempts := body.integer("DeliveryRetryAttempts", 0, maxRetryAttempts)
 	interval, hasInterval := body.integer("DeliveryRetryIntervalSeconds", minRetryIntervalSeconds, maxRetryIntervalSeconds)
 	body.readOnly("Id", "Name", "Description", "Status", "EventFormatTypes", "RegistryPrefixes", "ResourceTypes",
-		"ServerSentEventUri", "SSEFilterPropertiesSupported", "SubordinateResourcesSupported", "Subscriptions", "Actions")
+		"ServerSentEventUri", "SSEFilterPropertiesSupported", "SubordinateResourcesSupported",
+		"ExcludeMessageId", "ExcludeRegistryPrefix", "IncludeOriginOfConditionSupported", "Subscriptions", "Actions")
 	if e := body.done(); e != nil {
 		return nil, e
 	}

@@ -48,20 +48,25 @@ func (s *Service) sessionServiceRoutes(rt *router) {
 }
 
 type sessionService struct {
-	ODataID        string `json:"@odata.id"`
-	ODataType      string `json:"@odata.type"`
-	ID             string `json:"Id"`
-	Name           string `json:"Name"`
-	Description    string `json:"Description"`
-	ServiceEnabled bool   `json:"ServiceEnabled"`
-	SessionTimeout int    `json:"SessionTimeout"`
-	Sessions       link   `json:"Sessions"`
+	ODataID   string `json:"@odata.id"`
+	ODataType string `json:"@odata.type"`
+	// Writeable names what PATCH accepts, so a client (and DMTF's Interop
+	// Validator, for the profiles' SessionTimeout WriteRequirement) need
+	// not find out by trying.
+	Writeable      []string `json:"@Redfish.WriteableProperties"`
+	ID             string   `json:"Id"`
+	Name           string   `json:"Name"`
+	Description    string   `json:"Description"`
+	ServiceEnabled bool     `json:"ServiceEnabled"`
+	SessionTimeout int      `json:"SessionTimeout"`
+	Sessions       link     `json:"Sessions"`
 }
 
 func (s *Service) getSessionService(*reqCtx) (*rendered, error) {
 	return renderJSON(sessionService{
 		ODataID:        sessionServicePath,
 		ODataType:      schemaSessionService.odataType(),
+		Writeable:      []string{"SessionTimeout"},
 		ID:             "SessionService",
 		Name:           "Session Service",
 		Description:    "Login sessions of the chassisd Redfish service",
