@@ -285,9 +285,12 @@ func parseDigits(s string) (n int, ok, overflow bool) {
 		if c < '0' || c > '9' {
 			return 0, false, false
 		}
-		if !overflow {
-			n = n*10 + int(c-'0')
-			overflow = n > maxQueryCount
+		// Checked before multiplying: on 32-bit ARM n*10 would wrap
+		// around before it could be compared.
+		if d := int(c - '0'); !overflow && n > (maxQueryCount-d)/10 {
+			overflow = true
+		} else if !overflow {
+			n = n*10 + d
 		}
 	}
 	if overflow {
