@@ -1,6 +1,7 @@
 // Package crc holds the small checksums the chassis protocols share between
 // the side that sends a frame and the side that checks it: the SMBus Packet
-// Error Code (CRC-8) used by SMBus, NVMe-MI and MCTP over SMBus.
+// Error Code (CRC-8) used by SMBus, NVMe-MI and MCTP over SMBus, and the
+// FCS-16 of MCTP over serial.
 //
 // It lives below every other package so that the simulated devices in
 // board/sim and the drivers in sideband compute the same bytes from one
