@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 
 	"github.com/chassisd/chassisd/board"
@@ -71,6 +72,7 @@ type bay struct {
 	power    *Pin            // nil when the board has no power line
 	uart     *simuart.Line   // nil when the board gives the bay no UART
 	faults   Faults
+	ctrl     *controller // the sled controller's emulation, whichever sled is plugged
 	sled     *sled
 }
 
@@ -170,10 +172,16 @@ func (c *Chassis) buildBay(def board.Bay) error {
 		}
 	}
 	// Reset starts released and power on: the scenario's sleds are running.
+	bb.ctrl = newController(c, bb)
+	if def.Sled.MCU != 0 {
+		bb.ctrl.serveI2C(bb.bus, def.Sled.MCU)
+	}
 	if l := def.Reset; l != nil {
 		if bb.reset, err = c.addPin(*l, roleOutput, inactive(*l)); err != nil {
 			return fmt.Errorf("sim: bay %d: reset: %w", def.Index, err)
 		}
+		line := *l
+		bb.reset.watch(func(lvl gpio.Level) { bb.ctrl.resetLine(lvl == active(line)) })
 	}
 	if l := def.Power; l != nil {
 		if bb.power, err = c.addPin(*l, roleOutput, active(*l)); err != nil {
@@ -323,14 +331,20 @@ func (c *Chassis) Close() error {
 	}
 	c.closed = true
 	var lines []*simuart.Line
+	var ctrls []*controller
 	for _, b := range c.bays {
 		if b.uart != nil {
 			lines = append(lines, b.uart)
 		}
+		ctrls = append(ctrls, b.ctrl)
 	}
 	c.mu.Unlock()
+	// Lines first: a serial endpoint's reader returns when its line does.
 	for _, l := range lines {
 		l.Close()
+	}
+	for _, m := range ctrls {
+		m.stopLinks()
 	}
 	return nil
 }
@@ -346,6 +360,11 @@ func (c *Chassis) checkOpen() error {
 
 var _ board.Hardware = (*Chassis)(nil)
 
-// lineReady is called when the bay's UART line is made; the sled's
-// controller (if a sled is plugged) starts answering on it.
-func (b *bay) lineReady() {}
+// lineReady is called when the bay's UART line is made: the controller
+// answers on it (while a sled is plugged and its faults allow).
+func (b *bay) lineReady() {
+	b.ctrl.serveSerial(b.uart, fmt.Sprintf("bay %d controller UART", b.def.Index))
+}
+
+// log reports what the simulator itself runs into.
+func (c *Chassis) log(msg string, args ...any) { slog.Debug("sim: "+msg, args...) }

@@ -42,6 +42,7 @@ func testBoard() *board.Board {
 			I2C:      board.Path{Bus: "i2c-1", Hops: []board.Hop{{Mux: 0x70, Channel: i}}},
 			Presence: &board.Line{Chip: "sim", Offset: 10 + i, ActiveLow: true},
 			Reset:    &board.Line{Chip: "sim", Offset: 18 + i, ActiveLow: true},
+			UART:     &board.UART{Device: fmt.Sprintf("sim:bay%d", i), Baud: 115200},
 			Sled:     layout,
 		})
 	}

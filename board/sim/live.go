@@ -16,6 +16,7 @@ type sled struct {
 	fru   *at24.Device
 	temp  *lm75.Sensor // nil when the layout has no sensor
 	muxes map[uint16]*i2csim.Mux
+	mcu   *controllerDevice // nil when the layout has no controller address
 	// onBay lists the addresses the sled occupies on the bay's segment.
 	onBay  []uint16
 	drives map[int]*drive
@@ -62,6 +63,7 @@ func (c *Chassis) PlugSled(bayIndex int, s SledSpec) error {
 		return fmt.Errorf("bay %d: %w", bayIndex, err)
 	}
 	b.sled = sl
+	b.ctrl.powerOn()
 	for _, d := range s.Drives {
 		if err := c.plugDriveLocked(b, d); err != nil {
 			c.unplugSledLocked(b)
@@ -126,17 +128,27 @@ func buildSled(b *bay, s SledSpec) (*sled, error) {
 		sl.muxes[addr] = i2csim.NewMux(b.bus, n)
 		sl.onBay = append(sl.onBay, addr)
 	}
+	if layout.MCU != 0 {
+		sl.mcu = &controllerDevice{m: b.ctrl, addr: layout.MCU}
+		sl.onBay = append(sl.onBay, layout.MCU)
+	}
 	return sl, nil
 }
 
-// devices lists the sled's parts in the order of onBay.
+// devices lists the sled's parts in the order of onBay: the FRU, the
+// sensor, the muxes, the controller.
 func (sl *sled) devices() []i2csim.Device {
 	devs := []i2csim.Device{sl.fru}
 	if sl.temp != nil {
 		devs = append(devs, sl.temp)
 	}
 	for _, addr := range sl.onBay[len(devs):] {
-		devs = append(devs, sl.muxes[addr])
+		if m, ok := sl.muxes[addr]; ok {
+			devs = append(devs, m)
+		}
+	}
+	if sl.mcu != nil {
+		devs = append(devs, sl.mcu)
 	}
 	return devs
 }
