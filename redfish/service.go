@@ -42,6 +42,7 @@ type Service struct {
 	// is not served after it.
 	writes atomic.Uint64
 	ocp    *ocpState // OCP profile state: servicestate.go
+	net    netState  // network settings set through Redfish: netsettings.go
 	// broker is the EventService's: in memory from New, persistent once
 	// StartEvents gives it the state directory.
 	broker atomic.Pointer[events.Broker]

@@ -33,6 +33,8 @@ type runFlags struct {
 	// use); only on loopback unless insecureHTTPRemote says otherwise.
 	insecureHTTP       string
 	insecureHTTPRemote bool
+	// networkHook applies the BMC network settings set through Redfish.
+	networkHook string
 }
 
 func runAgent(args []string, stdout, stderr io.Writer) int {
@@ -50,6 +52,7 @@ func runAgent(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.insecureHTTP, "insecure-http", "", "also serve Redfish over plain HTTP on this loopback address (lab only: credentials and tokens cross in clear text)")
 	fs.BoolVar(&f.insecureHTTPRemote, "insecure-http-allow-remote", false, "let --insecure-http listen on a non-loopback address (lab only)")
+	fs.StringVar(&f.networkHook, "network-hook", "", "executable that applies the BMC network settings set through Redfish (interface name as argument, settings as JSON on stdin); without it they are read-only on a board")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -87,6 +90,14 @@ func serve(ctx context.Context, f runFlags, stdout io.Writer, logger *slog.Logge
 	}
 	if err := checkInsecureHTTP(f.insecureHTTP, f.insecureHTTPRemote); err != nil {
 		return err
+	}
+	hookPath := ""
+	if f.networkHook != "" {
+		p, err := checkNetworkHook(f.networkHook)
+		if err != nil {
+			return err
+		}
+		hookPath = p
 	}
 	stateDir, err := resolveStateDir(f.stateDir, f.boardFile != "")
 	if err != nil {
@@ -146,6 +157,15 @@ func serve(ctx context.Context, f runFlags, stdout io.Writer, logger *slog.Logge
 	defer svc.StopEvents()
 	onChanges = svc.Publish
 	svc.UseCertificate(cert)
+	// The BMC's network belongs to the image: settings are writable only
+	// when something applies them (the hook), or in simulation, where they
+	// are recorded and shown without touching this machine's network.
+	switch {
+	case hookPath != "":
+		svc.SetNetworkApplier(networkHook(hookPath, logger))
+	case hw.sim != nil:
+		svc.SetNetworkApplier(simulatedNetwork(logger))
+	}
 	// Manager.Reset restarts chassisd itself: the service answers, then
 	// the process shuts down cleanly and execs itself again.
 	restart := make(chan string, 1)
