@@ -28,6 +28,9 @@ type Config struct {
 	Simulated    bool
 	Version      string
 	Commit       string
+	// ResetSettle is how long a sled's controller is given to boot after
+	// a reset pulse before it is asked anything again [50ms].
+	ResetSettle time.Duration
 	// OnChanges, when set, is called with what changed between two
 	// published snapshots (sleds and drives added, removed, changing
 	// health), in order. It runs on the publishing goroutine and must not
@@ -50,6 +53,11 @@ type Agent struct {
 	pubMu sync.Mutex
 	// kick carries bay indexes whose presence line saw an edge.
 	kick chan int
+
+	// targets are the BMC's I2C target addresses, one per physical bus,
+	// opened on first use (links.go).
+	targetsMu sync.Mutex
+	targets   map[*sideband.Owner]*busTarget
 }
 
 // bayState is the agent's own record of one bay. Only the goroutine walking
@@ -58,10 +66,16 @@ type bayState struct {
 	bay      board.Bay
 	owner    *sideband.Owner
 	presence gpio.PinIO // nil: probe the FRU instead
+	reset    gpio.PinIO // nil when the board has no reset line
+	power    gpio.PinIO // nil when the board has no power enable
 
 	mu      sync.Mutex
 	present bool
 	sled    *sled.Sled
+	// link is the open UART link of a sled managed over UART, and i2cErr
+	// why its I2C path was given up.
+	link   *uartLink
+	i2cErr string
 }
 
 // New opens the board's buses and presence lines and returns an agent that
@@ -76,12 +90,16 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.ResetSettle <= 0 {
+		cfg.ResetSettle = 50 * time.Millisecond
+	}
 	a := &Agent{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		owners: map[string]*sideband.Owner{},
-		start:  time.Now(),
-		kick:   make(chan int, len(cfg.Board.Bays)+1),
+		cfg:     cfg,
+		log:     cfg.Logger,
+		owners:  map[string]*sideband.Owner{},
+		start:   time.Now(),
+		kick:    make(chan int, len(cfg.Board.Bays)+1),
+		targets: map[*sideband.Owner]*busTarget{},
 	}
 	if err := a.openBuses(); err != nil {
 		a.Close()
@@ -104,6 +122,27 @@ func New(cfg Config) (*Agent, error) {
 				return nil, fmt.Errorf("bay %d: presence line %s: configure input: %w", b.Index, b.Presence, err)
 			}
 			st.presence = pin
+		}
+		if b.Reset != nil {
+			pin, err := cfg.Hardware.GPIO(*b.Reset)
+			if err != nil {
+				a.Close()
+				return nil, fmt.Errorf("bay %d: reset line %s: %w", b.Index, b.Reset, err)
+			}
+			// Released: a sled that is running stays running.
+			if err := pin.Out(gpio.Level(b.Reset.ActiveLow)); err != nil {
+				a.Close()
+				return nil, fmt.Errorf("bay %d: reset line %s: release: %w", b.Index, b.Reset, err)
+			}
+			st.reset = pin
+		}
+		if b.Power != nil {
+			pin, err := cfg.Hardware.GPIO(*b.Power)
+			if err != nil {
+				a.Close()
+				return nil, fmt.Errorf("bay %d: power line %s: %w", b.Index, b.Power, err)
+			}
+			st.power = pin
 		}
 		a.bays = append(a.bays, st)
 	}
@@ -160,9 +199,19 @@ func (a *Agent) busByName(name string) *board.Bus {
 // Close stops the bus owners. It does not close the hardware: whoever opened
 // it does.
 func (a *Agent) Close() {
+	for _, st := range a.bays {
+		a.dropLink(st)
+	}
 	for _, o := range a.roots {
 		o.Close()
 	}
+	a.targetsMu.Lock()
+	for _, bt := range a.targets {
+		if bt.t != nil {
+			bt.t.Close()
+		}
+	}
+	a.targetsMu.Unlock()
 }
 
 // Snapshot returns the latest published snapshot; it is never nil.
@@ -263,19 +312,24 @@ func (a *Agent) refresh(ctx context.Context, st *bayState, full bool) {
 		if was {
 			a.log.Info("sled removed", "bay", st.bay.Index)
 			st.owner.Invalidate()
+			a.dropLink(st)
 		}
 	case !was || prev == nil || full:
 		if !was {
 			st.owner.Invalidate()
 		}
-		s := sled.Read(st.bay, run)
-		next = &s
-		a.log.Info("sled found", "bay", st.bay.Index, "manufacturer", s.Identity.Manufacturer,
-			"model", s.Identity.Model, "serial", s.Identity.SerialNumber, "health", s.Health)
+		next = a.bringUp(ctx, st, run, false)
+		if next == nil {
+			return // pulled during bring-up, or the agent stopped
+		}
+		a.log.Info("sled found", "bay", st.bay.Index, "sideband", next.Sideband, "manufacturer", next.Identity.Manufacturer,
+			"model", next.Identity.Model, "serial", next.Identity.SerialNumber, "health", next.Health)
 		a.logProblems(st.bay.Index, nil, next)
 	default:
-		s := sled.Poll(*prev, st.bay, run)
-		next = &s
+		next = a.pollManaged(ctx, st, *prev, run)
+		if next == nil {
+			return
+		}
 		a.logProblems(st.bay.Index, prev, next)
 	}
 	if ctx.Err() != nil {
@@ -293,16 +347,14 @@ func (a *Agent) detect(st *bayState, run sled.Runner) (bool, error) {
 		lvl := st.presence.Read()
 		return (lvl == gpio.Low) == st.bay.Presence.ActiveLow, nil
 	}
-	err := run(st.bay.I2C, func(bus i2c.Bus) error {
-		return bus.Tx(st.bay.Sled.FRU.Addr, nil, make([]byte, 1))
-	})
+	err := a.probeFRU(st, run)
 	switch {
 	case err == nil:
 		return true, nil
 	case errors.Is(err, board.ErrNACK):
 		return false, nil
 	}
-	return false, fmt.Errorf("probe FRU at %#02x on %s: %w", st.bay.Sled.FRU.Addr, st.bay.I2C, err)
+	return false, fmt.Errorf("probe %w", err)
 }
 
 func (a *Agent) runner(ctx context.Context, o *sideband.Owner, level sideband.Level) sled.Runner {

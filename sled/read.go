@@ -21,7 +21,7 @@ type Runner func(path board.Path, fn func(bus i2c.Bus) error) error
 // nonsense becomes a Problem on the sled or drive; Read itself never fails,
 // so one bad device never hides the rest of the sled.
 func Read(bay board.Bay, run Runner) Sled {
-	s := Sled{Bay: bay.Index, Sideband: "I2C", Health: HealthOK, ReadAt: time.Now()}
+	s := Sled{Bay: bay.Index, Sideband: SidebandI2C, Health: HealthOK, ReadAt: time.Now()}
 	layout := bay.Sled
 
 	img, err := readFRU(bay.I2C, layout.FRU, run)

@@ -55,7 +55,7 @@ func i2cEndpoint(t *testing.T, c *Chassis, bay int) *mctp.Endpoint {
 		return bus.Tx(addr, w, nil)
 	}
 	b := mctp.NewSMBusBinding(tx, tg, 0x1d, board.DefaultBMCAddr)
-	ep := mctp.NewEndpoint(b, bmcEID, mctp.EndpointOptions{Timeout: 200 * time.Millisecond, Retries: -1})
+	ep := mctp.NewEndpoint(b, bmcEID, mctp.EndpointOptions{Timeout: 200 * time.Millisecond})
 	t.Cleanup(func() { ep.Close(); tg.Close() })
 	return ep
 }
