@@ -1,6 +1,7 @@
 package redfish
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -54,7 +55,13 @@ func (s *Service) getChassis(rc *reqCtx) (*rendered, error) {
 	if bay == nil {
 		return nil, errNotFound(rc.path)
 	}
-	return renderJSON(sledChassis(rc.snap, bay, s.ocp.indicatorOn(id, bay.Sled.Identity.SerialNumber)), schemaChassis)
+	c := sledChassis(rc.snap, bay, s.ocp.indicatorOn(id, bay.Sled.Identity.SerialNumber))
+	if s.sledControl() != nil {
+		c.Actions = &chassisActions{Reset: resetAction{
+			Target: chassisResetPath(id), ActionInfo: chassisResetInfoPath(id), AllowableValues: chassisResetTypes,
+		}}
+	}
+	return renderJSON(c, schemaChassis)
 }
 
 // chassis is a Chassis resource, enclosure or sled.
@@ -73,9 +80,10 @@ type chassis struct {
 	Location     *location `json:"Location,omitempty"`
 	Status       status    `json:"Status"`
 	PowerState   string    `json:"PowerState"`
-	// LocationIndicatorActive is kept by the service: the boards chassisd
-	// knows have no locate LED line, so it records the operator's request
-	// (PATCH) for the people at the rack and the other tools to see.
+	// LocationIndicatorActive: a sled's locate LED is driven by its
+	// controller over the live sideband (SetSledControl); the enclosure has
+	// no LED line, so its value is only recorded for the people at the
+	// rack and the other tools to see.
 	LocationIndicatorActive bool         `json:"LocationIndicatorActive"`
 	Drives                  *link        `json:"Drives,omitempty"`
 	Sensors                 *link        `json:"Sensors,omitempty"`
@@ -83,8 +91,9 @@ type chassis struct {
 	PowerSubsystem          *link        `json:"PowerSubsystem,omitempty"`
 	EnvironmentMetrics      *link        `json:"EnvironmentMetrics,omitempty"`
 	Controls                *link        `json:"Controls,omitempty"`
-	Links                   chassisLinks `json:"Links"`
-	Oem                     *chassisOem  `json:"Oem,omitempty"`
+	Links                   chassisLinks    `json:"Links"`
+	Actions                 *chassisActions `json:"Actions,omitempty"`
+	Oem                     *chassisOem     `json:"Oem,omitempty"`
 }
 
 type chassisLinks struct {
@@ -103,7 +112,7 @@ type chassisOem struct {
 
 type chassisdChassis struct {
 	ODataType string `json:"@odata.type"`
-	// Sideband is how the sled is managed: "I2C" (later "UART").
+	// Sideband is how the sled is managed: "I2C", "UART" or "None".
 	Sideband string `json:"Sideband,omitempty"`
 	// BoardName and Simulated describe the enclosure's board.
 	BoardName string `json:"BoardName,omitempty"`
@@ -337,6 +346,16 @@ func (s *Service) patchChassis(rc *reqCtx, _ *http.Request, body *props) (*reply
 	}
 	if !set {
 		return nil, errNoOperation()
+	}
+	if ctl := s.sledControl(); ctl != nil && id != enclosureID(rc.snap) {
+		// A sled's LED is its controller's: the agent drives it over the
+		// live sideband, and only a lit LED is recorded as lit.
+		ctx, cancel := context.WithTimeout(context.Background(), sledCommandTimeout)
+		err := ctl.SetLocateLED(ctx, findSled(rc.snap, id).Index, on)
+		cancel()
+		if err != nil {
+			return nil, s.sledCommandError(rc, err)
+		}
 	}
 	s.ocp.setIndicator(id, serial, on)
 	value := strconv.FormatBool(on)

@@ -46,6 +46,8 @@ type Service struct {
 	// broker is the EventService's: in memory from New, persistent once
 	// StartEvents gives it the state directory.
 	broker atomic.Pointer[events.Broker]
+	// control carries sled commands down to the agent (sledcontrol.go).
+	control atomic.Pointer[SledControl]
 }
 
 // New checks cfg and builds the service with every route registered.
@@ -83,6 +85,7 @@ func (s *Service) routes() []func(*router) {
 		s.rootRoutes,
 		s.metadataRoutes,
 		s.chassisRoutes,
+		s.sledControlRoutes,
 		s.driveRoutes,
 		s.sensorRoutes,
 		s.managerRoutes,

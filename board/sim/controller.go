@@ -255,3 +255,29 @@ func (m *controller) SetStateEffecterStates(id uint16, fields []pldm.EffecterFie
 }
 
 var _ pldm.Device = (*controller)(nil)
+
+// LocateLED reports whether the locate LED of the sled in a bay is lit
+// (its controller drives it).
+func (c *Chassis) LocateLED(bayIndex int) (bool, error) {
+	c.mu.Lock()
+	b, err := c.sledBayLocked(bayIndex)
+	c.mu.Unlock()
+	if err != nil {
+		return false, err
+	}
+	return b.ctrl.LED(), nil
+}
+
+// Resets counts the reset pulses the controller in a bay has seen since
+// its sled was plugged.
+func (c *Chassis) Resets(bayIndex int) (int, error) {
+	c.mu.Lock()
+	b, err := c.bayLocked(bayIndex)
+	c.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	b.ctrl.mu.Lock()
+	defer b.ctrl.mu.Unlock()
+	return b.ctrl.resets, nil
+}

@@ -156,6 +156,9 @@ func serve(ctx context.Context, f runFlags, stdout io.Writer, logger *slog.Logge
 	}
 	defer svc.StopEvents()
 	onChanges = svc.Publish
+	// Sled LEDs and Chassis.Reset go down to the agent, which uses the
+	// sideband that manages each sled.
+	svc.SetSledControl(a)
 	svc.UseCertificate(cert)
 	// The BMC's network belongs to the image: settings are writable only
 	// when something applies them (the hook), or in simulation, where they
