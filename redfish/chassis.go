@@ -84,13 +84,13 @@ type chassis struct {
 	// controller over the live sideband (SetSledControl); the enclosure has
 	// no LED line, so its value is only recorded for the people at the
 	// rack and the other tools to see.
-	LocationIndicatorActive bool         `json:"LocationIndicatorActive"`
-	Drives                  *link        `json:"Drives,omitempty"`
-	Sensors                 *link        `json:"Sensors,omitempty"`
-	ThermalSubsystem        *link        `json:"ThermalSubsystem,omitempty"`
-	PowerSubsystem          *link        `json:"PowerSubsystem,omitempty"`
-	EnvironmentMetrics      *link        `json:"EnvironmentMetrics,omitempty"`
-	Controls                *link        `json:"Controls,omitempty"`
+	LocationIndicatorActive bool            `json:"LocationIndicatorActive"`
+	Drives                  *link           `json:"Drives,omitempty"`
+	Sensors                 *link           `json:"Sensors,omitempty"`
+	ThermalSubsystem        *link           `json:"ThermalSubsystem,omitempty"`
+	PowerSubsystem          *link           `json:"PowerSubsystem,omitempty"`
+	EnvironmentMetrics      *link           `json:"EnvironmentMetrics,omitempty"`
+	Controls                *link           `json:"Controls,omitempty"`
 	Links                   chassisLinks    `json:"Links"`
 	Actions                 *chassisActions `json:"Actions,omitempty"`
 	Oem                     *chassisOem     `json:"Oem,omitempty"`
