@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chassisd/chassisd/board/sim"
+	"github.com/chassisd/chassisd/board/sim/simuart"
 	"github.com/chassisd/chassisd/sled"
 )
 
@@ -231,3 +232,38 @@ func TestUnplugDuringBringUp(t *testing.T) {
 		t.Errorf("bay 0 meanwhile: %+v", s)
 	}
 }
+
+// TestUARTGarbage: a controller whose every UART frame is mangled cannot
+// be managed; the sled ends Failed with the UART's reason, the other bays
+// are untouched, and re-plugging brings it up again once the line is clean.
+func TestUARTGarbage(t *testing.T) {
+	for _, f := range []string{"bad-fcs", "truncate", "broken-escape", "silent"} {
+		t.Run(f, func(t *testing.T) {
+			a, c, rec := newFaultAgent(t, map[int]sim.Faults{2: {I2C: sim.FaultNACK, UART: simuartFault(f)}})
+			snap := a.Walk(context.Background())
+			s := sledOf(snap, 2)
+			if s == nil || s.Sideband != sled.SidebandNone || s.Health != sled.HealthCritical {
+				t.Fatalf("bay 2: %+v", s)
+			}
+			if !strings.Contains(problemsText(s), "UART bring-up failed") {
+				t.Errorf("problems: %s", problemsText(s))
+			}
+			hasSteps(t, rec.steps(2), "UART bring-up failed")
+			if o := sledOf(snap, 4); o == nil || o.Sideband != sled.SidebandI2C {
+				t.Errorf("bay 4: %+v", o)
+			}
+			// Re-plug with a clean line (the I2C fault stays with the bay).
+			spec := sim.DefaultScenario().Bays[2].Sled
+			c.UnplugSled(2)
+			a.poll()
+			c.SetFaults(2, sim.Faults{I2C: sim.FaultNACK})
+			c.PlugSled(2, *spec)
+			snap = a.poll()
+			if s := sledOf(snap, 2); s == nil || s.Sideband != sled.SidebandUART {
+				t.Errorf("re-plugged: %+v", s)
+			}
+		})
+	}
+}
+
+func simuartFault(name string) simuart.Fault { return simuart.Fault(name) }
