@@ -18,7 +18,9 @@ type Snapshot struct {
 	Taken      time.Time `json:"taken"`
 	Enclosure  Enclosure `json:"enclosure"`
 	Bays       []Bay     `json:"bays,omitempty"`
-	Manager    Manager   `json:"manager"`
+	// Fabric is the interposer's PCIe switch; nil when the board has none.
+	Fabric  *Fabric `json:"fabric,omitempty"`
+	Manager Manager `json:"manager"`
 }
 
 // Enclosure is the chassis as a whole.

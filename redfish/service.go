@@ -48,6 +48,8 @@ type Service struct {
 	broker atomic.Pointer[events.Broker]
 	// control carries sled commands down to the agent (sledcontrol.go).
 	control atomic.Pointer[SledControl]
+	// composer carries compositions down to the agent (composer.go).
+	composer atomic.Pointer[Composer]
 }
 
 // New checks cfg and builds the service with every route registered.
