@@ -51,8 +51,11 @@ type Agent struct {
 	gen  atomic.Uint64
 	// pubMu serialises building and publishing snapshots.
 	pubMu sync.Mutex
-	// kick carries bay indexes whose presence line saw an edge.
-	kick chan int
+	// wake tells Run that some bay's pending flag is set (a presence edge,
+	// a reset a client asked for). Flags, not a queue of bay numbers: a
+	// line that bounces during another bay's long bring-up cannot crowd
+	// out the other bays' edges.
+	wake chan struct{}
 
 	// targets are the BMC's I2C target addresses, one per physical bus,
 	// opened on first use (links.go).
@@ -66,8 +69,10 @@ type bayState struct {
 	bay      board.Bay
 	owner    *sideband.Owner
 	presence gpio.PinIO // nil: probe the FRU instead
-	reset    gpio.PinIO // nil when the board has no reset line
-	power    gpio.PinIO // nil when the board has no power enable
+	// pending is set when the bay must be refreshed at once.
+	pending atomic.Bool
+	reset   gpio.PinIO // nil when the board has no reset line
+	power   gpio.PinIO // nil when the board has no power enable
 
 	mu      sync.Mutex
 	present bool
@@ -98,7 +103,7 @@ func New(cfg Config) (*Agent, error) {
 		log:     cfg.Logger,
 		owners:  map[string]*sideband.Owner{},
 		start:   time.Now(),
-		kick:    make(chan int, len(cfg.Board.Bays)+1),
+		wake:    make(chan struct{}, 1),
 		targets: map[*sideband.Owner]*busTarget{},
 	}
 	if err := a.openBuses(); err != nil {
@@ -250,8 +255,14 @@ func (a *Agent) Run(ctx context.Context) {
 		case <-tick.C:
 			a.forEachBus(func(st *bayState) { a.refresh(ctx, st, false) })
 			a.publish()
-		case i := <-a.kick:
-			a.refresh(ctx, a.bays[i], false)
+		case <-a.wake:
+			// Each bus on its own goroutine: a long bring-up on one bus
+			// never holds up a plug on another.
+			a.forEachBus(func(st *bayState) {
+				if st.pending.Swap(false) {
+					a.refresh(ctx, st, false)
+				}
+			})
 			a.publish()
 		}
 	}
@@ -262,11 +273,17 @@ func (a *Agent) Run(ctx context.Context) {
 func (a *Agent) watchPresence(ctx context.Context, st *bayState) {
 	for ctx.Err() == nil {
 		if st.presence.WaitForEdge(250 * time.Millisecond) {
-			select {
-			case a.kick <- st.bay.Index:
-			default: // a re-read of some bay is already pending
-			}
+			a.kickBay(st)
 		}
+	}
+}
+
+// kickBay asks Run to refresh the bay at once.
+func (a *Agent) kickBay(st *bayState) {
+	st.pending.Store(true)
+	select {
+	case a.wake <- struct{}{}:
+	default: // Run is already woken; it will see the flag
 	}
 }
 
@@ -292,10 +309,14 @@ func (a *Agent) forEachBus(fn func(*bayState)) {
 // refresh brings one bay up to date: presence first; a newly present sled
 // (or any sled when full is set) is read in full, a known one polled.
 func (a *Agent) refresh(ctx context.Context, st *bayState, full bool) {
+	// Polling is background work; discovery and bring-up, including a
+	// sled that has just appeared, are normal.
 	level := sideband.Background
-	if full {
+	st.mu.Lock()
+	if full || !st.present {
 		level = sideband.Normal
 	}
+	st.mu.Unlock()
 	run := a.runner(ctx, st.owner, level)
 	present, err := a.detect(st, run)
 	if err != nil {

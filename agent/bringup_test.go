@@ -267,3 +267,27 @@ func TestUARTGarbage(t *testing.T) {
 }
 
 func simuartFault(name string) simuart.Fault { return simuart.Fault(name) }
+
+// TestEdgesNotLostDuringBringUp: while one bay's bring-up waits on a mute
+// controller, another bay's line bounces many times; a third bay's plug
+// must still be seen from its edge alone (polling is an hour away).
+func TestEdgesNotLostDuringBringUp(t *testing.T) {
+	a, c, _ := newFaultAgent(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, a, "first walk", func(s *Snapshot) bool { return sledOf(s, 0) != nil })
+
+	spec := sim.DefaultScenario().Bays[2].Sled
+	c.UnplugSled(2)
+	waitFor(t, a, "bay 2 empty", func(s *Snapshot) bool { return !s.Bays[2].Present })
+	c.SetFaults(2, sim.Faults{I2C: sim.FaultNACK, MCU: sim.FaultMute})
+	c.PlugSled(2, *spec) // a bring-up of several hundred ms starts
+	for range 12 {
+		c.PlugSled(3, *spec)
+		c.UnplugSled(3)
+	}
+	c.PlugSled(6, *spec)
+	waitFor(t, a, "bay 6 from its edge", func(s *Snapshot) bool { return sledOf(s, 6) != nil })
+}

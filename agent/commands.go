@@ -98,10 +98,7 @@ func (a *Agent) ResetSled(ctx context.Context, bayIndex int, kind string) error 
 	st.mu.Lock()
 	st.present, st.sled = false, nil
 	st.mu.Unlock()
-	select {
-	case a.kick <- bayIndex:
-	default:
-	}
+	a.kickBay(st)
 	return nil
 }
 

@@ -65,7 +65,7 @@ func (m *controller) serveI2C(bus interface {
 	l := m.links
 	tx := func(_ context.Context, to uint16, w []byte) error { return bus.MasterWrite(to, w) }
 	b := mctp.NewSMBusBinding(tx, queueReceiver(l.fromBMC), board.DefaultBMCAddr, addr)
-	ep := mctp.NewEndpoint(b, l.currentEID(), mctp.EndpointOptions{})
+	ep := mctp.NewEndpoint(b, l.currentEID(), mctp.EndpointOptions{Responder: true})
 	l.mu.Lock()
 	l.i2c = ep
 	l.mu.Unlock()
@@ -79,7 +79,7 @@ func (m *controller) serveSerial(line interface {
 }, name string) {
 	l := m.links
 	b := mctp.NewSerialBinding(line, name)
-	ep := mctp.NewEndpoint(b, l.currentEID(), mctp.EndpointOptions{})
+	ep := mctp.NewEndpoint(b, l.currentEID(), mctp.EndpointOptions{Responder: true})
 	l.mu.Lock()
 	l.serial = ep
 	l.mu.Unlock()

@@ -44,6 +44,10 @@ type EndpointOptions struct {
 	Retries int
 	// MaxMessage bounds a reassembled message (DefaultMaxMessage if 0).
 	MaxMessage int
+	// Responder queues requests that arrive before Serve runs (up to the
+	// serve queue's size) instead of dropping them: a responder's first
+	// request may come the moment its link opens.
+	Responder bool
 }
 
 // EndpointStats counts an endpoint's work. Dropped covers packets that fail
@@ -80,7 +84,8 @@ type Endpoint struct {
 	mu      sync.Mutex
 	waiting [numTags]*waiter
 	nextTag uint8
-	reqs    chan Message // non-nil while Serve runs
+	reqs    chan Message // non-nil while Serve runs, or always for a Responder
+	serving bool
 
 	stop       context.CancelFunc
 	readerDone chan struct{}
@@ -120,6 +125,9 @@ func NewEndpoint(b Binding, own EID, opts EndpointOptions) *Endpoint {
 		e.tags <- struct{}{}
 	}
 	e.own.Store(uint32(own))
+	if opts.Responder {
+		e.reqs = make(chan Message, serveQueue)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e.stop = cancel
 	go e.read(ctx, &Reassembler{MaxMessage: opts.MaxMessage})
@@ -227,17 +235,24 @@ func (e *Endpoint) Serve(ctx context.Context, h Handler) error {
 	if h == nil {
 		return errors.New("MCTP endpoint: Serve with a nil handler")
 	}
-	reqs := make(chan Message, serveQueue)
 	e.mu.Lock()
-	if e.reqs != nil {
+	if e.serving {
 		e.mu.Unlock()
 		return ErrServing
 	}
-	e.reqs = reqs
+	e.serving = true
+	keep := e.reqs != nil // a Responder's queue outlives each Serve
+	if !keep {
+		e.reqs = make(chan Message, serveQueue)
+	}
+	reqs := e.reqs
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
-		e.reqs = nil
+		e.serving = false
+		if !keep {
+			e.reqs = nil
+		}
 		e.mu.Unlock()
 	}()
 	for {

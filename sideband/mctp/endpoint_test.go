@@ -449,3 +449,34 @@ func BenchmarkEndpointRequestPipe(b *testing.B) {
 		}
 	}
 }
+
+// TestResponderQueuesEarlyRequests: a request that arrives before Serve
+// runs is answered once it does, for an endpoint made as a Responder, and
+// dropped (the requester's retry covers it) for one that is not.
+func TestResponderQueuesEarlyRequests(t *testing.T) {
+	for _, responder := range []bool{true, false} {
+		a, b := newPipe(BaselineMTU)
+		req := NewEndpoint(a, 8, EndpointOptions{Timeout: 100 * time.Millisecond, Retries: -1})
+		resp := NewEndpoint(b, 0x20, EndpointOptions{Responder: responder})
+		done := make(chan error, 1)
+		go func() {
+			_, err := req.Request(context.Background(), 0x20, GetEIDRequest(1))
+			done <- err
+		}()
+		// Let the request arrive before anyone serves.
+		for resp.Stats().PacketsReceived == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		go resp.Serve(ctx, func(m Message) ([]byte, bool) {
+			return GetEIDResponse(0, CCSuccess, GetEIDResult{EID: 0x20}), true
+		})
+		err := <-done
+		if responder && err != nil || !responder && !errors.Is(err, ErrTimeout) {
+			t.Errorf("responder %v: %v", responder, err)
+		}
+		cancel()
+		req.Close()
+		resp.Close()
+	}
+}

@@ -81,9 +81,13 @@ func (l *Line) SetFault(f Fault) {
 	l.mu.Unlock()
 }
 
-// Read reads what the agent sent.
+// Read reads what the agent sent. In real-time mode the bytes take their
+// wire time here: a pseudo-terminal delivers them at once.
 func (l *Line) Read(p []byte) (int, error) {
 	n, err := l.master.Read(p)
+	if l.realTime && n > 0 {
+		time.Sleep(time.Duration(n) * l.ByteTime())
+	}
 	if err != nil {
 		l.mu.Lock()
 		closed := l.closed
