@@ -215,11 +215,68 @@ type Bay struct {
 	Sled     Sled
 }
 
-// Interposer is the PCIe switch on the interposer.
+// Interposer is the PCIe switch on the interposer and how its ports are
+// wired: which upstream port leads to which host, and which downstream port
+// reaches which drive slot. The switch itself cannot know either.
 type Interposer struct {
 	Type string // "switchtec-pfx"
 	Path Path
 	Addr uint16
+	// Hosts are the switch's upstream ports, in board file order; nil when
+	// the board names none.
+	Hosts []HostPort
+	// DrivePorts are the switch's downstream ports, in board file order;
+	// nil when the board names none.
+	DrivePorts []DrivePort
+}
+
+// HostPort is an upstream port of the switch and the host cabled to it.
+// Each host owns one partition of the switch: the drive ports bound into
+// that partition are the drives the host sees.
+type HostPort struct {
+	// Name is how the host is shown and addressed, e.g. "Host 0".
+	Name      string
+	Partition int
+	// Port is the switch's physical port number.
+	Port int
+}
+
+// DrivePort is a downstream port of the switch and the drive slot it
+// reaches.
+type DrivePort struct {
+	// Port is the switch's physical port number.
+	Port      int
+	Bay, Slot int
+}
+
+// Host returns the host with the given name.
+func (ip *Interposer) Host(name string) (HostPort, bool) {
+	for _, h := range ip.Hosts {
+		if h.Name == name {
+			return h, true
+		}
+	}
+	return HostPort{}, false
+}
+
+// DrivePort returns the drive port with the given physical port number.
+func (ip *Interposer) DrivePort(port int) (DrivePort, bool) {
+	for _, d := range ip.DrivePorts {
+		if d.Port == port {
+			return d, true
+		}
+	}
+	return DrivePort{}, false
+}
+
+// SlotPort returns the drive port that reaches a bay's slot.
+func (ip *Interposer) SlotPort(bay, slot int) (DrivePort, bool) {
+	for _, d := range ip.DrivePorts {
+		if d.Bay == bay && d.Slot == slot {
+			return d, true
+		}
+	}
+	return DrivePort{}, false
 }
 
 // Hardware is the hardware a board names, opened. Drivers take the narrow

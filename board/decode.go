@@ -215,33 +215,3 @@ func (c *build) decodeMuxes(top *mapping) {
 		}
 	}
 }
-
-func (c *build) decodeInterposer(top *mapping) {
-	v := top.get("interposer", false)
-	if v == nil {
-		return
-	}
-	m := c.mapping(v, "interposer", "type", "i2c", "addr")
-	if m == nil {
-		return
-	}
-	ip := &Interposer{}
-	if s, tn, ok := m.str("type", true); ok {
-		if t, known := lookupFold(interposerTypes, s); known {
-			ip.Type = t
-		} else {
-			c.add(tn, m.field("type"), "unknown interposer type %q (known: %s)", s, listOf(interposerTypes))
-		}
-	}
-	var pathOK bool
-	if pv := m.get("i2c", true); pv != nil {
-		ip.Path, pathOK = c.i2cPath(pv, m.field("i2c"))
-	}
-	addr, an, addrOK := m.addr("addr", true, devLo, devHi)
-	ip.Addr = addr
-	if pathOK && addrOK {
-		c.place(placed{seg: c.segment(ip.Path), addrs: []uint16{addr}, what: "the interposer switch",
-			node: an, field: m.field("addr")})
-	}
-	c.b.Interposer = ip
-}

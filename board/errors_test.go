@@ -23,6 +23,25 @@ func withHead(lines ...string) string {
 	return strings.Join(append(append([]string(nil), head...), lines...), "\n") + "\n"
 }
 
+// withSwitch is a one-bay board with a two-slot sled and an interposer;
+// cases add interposer keys from line 13 on.
+func withSwitch(lines ...string) string {
+	return doc(append([]string{
+		"board: t",               // 1
+		"buses: [{name: i2c-1}]", // 2
+		"sled:",                  // 3
+		"  fru: {addr: 0x50}",    // 4
+		"  slots:",               // 5
+		"    - {slot: 0, form_factor: U2, mux: {addr: 0x71, channel: 0}}", // 6
+		"    - {slot: 1, form_factor: U2, mux: {addr: 0x71, channel: 1}}", // 7
+		"bays: [{bay: 0, i2c: {bus: i2c-1}}]",                             // 8
+		"interposer:",                                                     // 9
+		"  type: switchtec-pfx",                                           // 10
+		"  i2c: {bus: i2c-1}",                                             // 11
+		"  addr: 0x20",                                                    // 12
+	}, lines...)...)
+}
+
 func doc(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
 
 // want is one expected problem: its line, the text its column points at
@@ -140,6 +159,38 @@ func TestParseProblems(t *testing.T) {
 			[]want{{11, "M2_2281", "bays[0].sled.slots[0].form_factor", `unknown form factor "M2_2281"`}}},
 		{"unknown interposer type", withHead(bay0, "interposer: {type: pex88000, i2c: {bus: i2c-1}, addr: 0x20}"),
 			[]want{{10, "pex88000", "interposer.type", "known: switchtec-pfx"}}},
+		{"duplicate host name", withSwitch("  hosts:", "    - {name: H, partition: 0, port: 0}", "    - {name: H, partition: 1, port: 1}"),
+			[]want{{15, "H,", "interposer.hosts[1].name", `host "H" is listed twice (first at line 14)`}}},
+		{"host name not printable", withSwitch("  hosts: [{name: \"a\\tb\", partition: 0, port: 0}]"),
+			[]want{{13, `"a`, "interposer.hosts[0].name", "printable"}}},
+		{"duplicate partition", withSwitch("  hosts:", "    - {name: A, partition: 3, port: 0}", "    - {name: B, partition: 3, port: 1}"),
+			[]want{{15, "3,", "interposer.hosts[1].partition", "partition 3 is already a host's (line 14)"}}},
+		{"duplicate host port", withSwitch("  hosts:", "    - {name: A, partition: 0, port: 4}", "    - {name: B, partition: 1, port: 4}"),
+			[]want{{15, "4}", "interposer.hosts[1].port", "port 4 is already a host port (line 14)"}}},
+		{"partition beyond a byte", withSwitch("  hosts: [{name: A, partition: 255, port: 0}]"),
+			[]want{{13, "255", "interposer.hosts[0].partition", "out of range 0..254"}}},
+		{"host without partition", withSwitch("  hosts: [{name: A, port: 0}]"),
+			[]want{{13, "{name", "interposer.hosts[0].partition", "required key is missing"}}},
+		{"hosts not a list", withSwitch("  hosts: {name: A}"),
+			[]want{{13, "{name", "interposer.hosts", "must be a list"}}},
+		{"duplicate drive port", withSwitch("  drive_ports:", "    - {port: 9, bay: 0, slot: 0}", "    - {port: 9, bay: 0, slot: 1}"),
+			[]want{{15, "9,", "interposer.drive_ports[1].port", "port 9 is listed twice (first at line 14)"}}},
+		{"drive port is a host port", withSwitch("  hosts: [{name: A, partition: 0, port: 2}]", "  drive_ports: [{port: 2, bay: 0, slot: 0}]"),
+			[]want{{14, "2,", "interposer.drive_ports[0].port", "port 2 is a host port (line 13), not a drive port"}}},
+		{"drive port beyond a byte", withSwitch("  drive_ports: [{port: 0x100, bay: 0, slot: 0}]"),
+			[]want{{13, "0x100", "interposer.drive_ports[0].port", "out of range 0..254"}}},
+		{"drive port in an unknown bay", withSwitch("  drive_ports: [{port: 9, bay: 3, slot: 0}]"),
+			[]want{{13, "3,", "interposer.drive_ports[0].bay", "bay 3 is not on the board (bays: 0)"}}},
+		{"drive port to an unknown slot", withSwitch("  drive_ports: [{port: 9, bay: 0, slot: 5}]"),
+			[]want{{13, "5}", "interposer.drive_ports[0].slot", "bay 0's sled has no slot 5 (slots: 0, 1)"}}},
+		{"two ports to one slot", withSwitch("  drive_ports:", "    - {port: 9, bay: 0, slot: 1}", "    - {port: 10, bay: 0, slot: 1}"),
+			[]want{{15, "1}", "interposer.drive_ports[1].slot", "bay 0 slot 1 is already reached through the port at line 14"}}},
+		{"drive port key typo", withSwitch("  drive_ports: [{port: 9, bay: 0, slto: 0}]"),
+			[]want{{13, "{port", "interposer.drive_ports[0].slot", "required key is missing"},
+				{13, "slto", "interposer.drive_ports[0].slto", `did you mean "slot"?`}}},
+		{"drive port without slot layout", doc("board: t", "buses: [{name: i2c-1}]", "bays: [{bay: 0, i2c: {bus: i2c-1}, sled: {fru: {addr: 0x50}}}]",
+			"interposer: {type: switchtec-pfx, i2c: {bus: i2c-1}, addr: 0x20, drive_ports: [{port: 1, bay: 0, slot: 0}]}"),
+			[]want{{4, "0}]", "interposer.drive_ports[0].slot", "bay 0's sled has no slot 0 (its layout has no slots)"}}},
 		{"bad speed", doc("board: t", "buses: [{name: a, speed: 400 kHz}]", "sled: {fru: {addr: 0x50}}", "bays: [{bay: 0, i2c: {bus: a}}]"),
 			[]want{{2, "400 kHz", "buses[0].speed", `bad speed "400 kHz": write 100kHz, 400kHz, 1MHz or an integer in Hz`}}},
 		{"speed out of range", doc("board: t", "buses: [{name: a, speed: 10MHz}]", "sled: {fru: {addr: 0x50}}", "bays: [{bay: 0, i2c: {bus: a}}]"),

@@ -92,4 +92,42 @@ func checkBoard(t *testing.T, b *Board) {
 			}
 		}
 	}
+	if b.Interposer != nil {
+		checkInterposerPorts(t, b)
+	}
+}
+
+// checkInterposerPorts asserts what the router relies on: every port is
+// one host's or one drive's, each host has its own partition, and each
+// drive port reaches a slot that exists, which no other port reaches.
+func checkInterposerPorts(t *testing.T, b *Board) {
+	t.Helper()
+	ip := b.Interposer
+	ports := map[int]bool{}
+	names := map[string]bool{}
+	parts := map[int]bool{}
+	for _, h := range ip.Hosts {
+		if h.Name == "" || names[h.Name] || parts[h.Partition] || ports[h.Port] ||
+			h.Port < 0 || h.Port > maxPortNumber || h.Partition < 0 || h.Partition > maxPortNumber {
+			t.Fatalf("bad host %+v", h)
+		}
+		names[h.Name], parts[h.Partition], ports[h.Port] = true, true, true
+	}
+	slots := map[[2]int]bool{}
+	for _, d := range ip.DrivePorts {
+		if ports[d.Port] || d.Port < 0 || d.Port > maxPortNumber || slots[[2]int{d.Bay, d.Slot}] {
+			t.Fatalf("bad drive port %+v", d)
+		}
+		ports[d.Port], slots[[2]int{d.Bay, d.Slot}] = true, true
+		if d.Bay < 0 || d.Bay >= len(b.Bays) {
+			t.Fatalf("drive port %+v: no such bay", d)
+		}
+		found := false
+		for _, s := range b.Bays[d.Bay].Sled.Slots {
+			found = found || s.Index == d.Slot
+		}
+		if !found {
+			t.Fatalf("drive port %+v: no such slot", d)
+		}
+	}
 }

@@ -70,7 +70,10 @@ func TestLoadValid(t *testing.T) {
 				Sled:     def,
 			},
 		},
-		Interposer: &Interposer{Type: "switchtec-pfx", Path: Path{Bus: "i2c-2"}, Addr: 0x20},
+		Interposer: &Interposer{Type: "switchtec-pfx", Path: Path{Bus: "i2c-2"}, Addr: 0x20,
+			Hosts:      []HostPort{{Name: "Host A", Partition: 0, Port: 0}, {Name: "Host B", Partition: 2, Port: 8}},
+			DrivePorts: []DrivePort{{Port: 20, Bay: 3, Slot: 1}, {Port: 16, Bay: 0, Slot: 0}, {Port: 17, Bay: 0, Slot: 1}},
+		},
 	}
 	if !reflect.DeepEqual(b, want) {
 		t.Errorf("Load =\n%#v\nwant\n%#v", b, want)
@@ -79,6 +82,34 @@ func TestLoadValid(t *testing.T) {
 				t.Errorf("bay %d:\n%#v\nwant\n%#v", i, b.Bays[i], want.Bays[i])
 			}
 		}
+	}
+}
+
+// TestInterposerLookups: the router finds hosts and drive ports by what a
+// client names (a host, a port, a bay's slot), and misses say so.
+func TestInterposerLookups(t *testing.T) {
+	b, err := Load("testdata/valid.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip := b.Interposer
+	if h, ok := ip.Host("Host B"); !ok || h != (HostPort{Name: "Host B", Partition: 2, Port: 8}) {
+		t.Errorf("Host(Host B) = %+v, %v", h, ok)
+	}
+	if _, ok := ip.Host("host b"); ok {
+		t.Error("Host is case-insensitive")
+	}
+	if d, ok := ip.DrivePort(17); !ok || d != (DrivePort{Port: 17, Bay: 0, Slot: 1}) {
+		t.Errorf("DrivePort(17) = %+v, %v", d, ok)
+	}
+	if _, ok := ip.DrivePort(8); ok {
+		t.Error("DrivePort(8) found a host port")
+	}
+	if d, ok := ip.SlotPort(3, 1); !ok || d.Port != 20 {
+		t.Errorf("SlotPort(3, 1) = %+v, %v", d, ok)
+	}
+	if _, ok := ip.SlotPort(3, 0); ok {
+		t.Error("SlotPort(3, 0) found a port")
 	}
 }
 
@@ -180,6 +211,17 @@ func TestTwoSledExample(t *testing.T) {
 	}
 	if parents["i2c-16"] != "i2c-4" || parents["i2c-17"] != "i2c-4" {
 		t.Errorf("parents %v", parents)
+	}
+	ip := b.Interposer
+	if len(ip.Hosts) != 2 || len(ip.DrivePorts) != 8 {
+		t.Fatalf("interposer hosts %+v drive ports %+v", ip.Hosts, ip.DrivePorts)
+	}
+	for bay := range 2 {
+		for slot := range 4 {
+			if _, ok := ip.SlotPort(bay, slot); !ok {
+				t.Errorf("bay %d slot %d has no drive port", bay, slot)
+			}
+		}
 	}
 }
 
