@@ -3,6 +3,7 @@ package board
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -176,7 +177,16 @@ func TestSimBoard(t *testing.T) {
 			}
 		}
 	}
-	if want := (&Interposer{Type: "switchtec-pfx", Path: Path{Bus: "i2c-1"}, Addr: 0x20}); !reflect.DeepEqual(b.Interposer, want) {
+	want := &Interposer{Type: "switchtec-pfx", Path: Path{Bus: "i2c-1"}, Addr: 0x20}
+	for h := range 4 {
+		want.Hosts = append(want.Hosts, HostPort{Name: fmt.Sprintf("Host %d", h), Partition: h, Port: h})
+	}
+	for bay := range 8 {
+		for slot := range 4 {
+			want.DrivePorts = append(want.DrivePorts, DrivePort{Port: 8 + 4*bay + slot, Bay: bay, Slot: slot})
+		}
+	}
+	if !reflect.DeepEqual(b.Interposer, want) {
 		t.Errorf("interposer = %+v", b.Interposer)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/chassisd/chassisd/board/linux"
 	"github.com/chassisd/chassisd/board/sim/i2csim"
 	"github.com/chassisd/chassisd/board/sim/simuart"
+	"github.com/chassisd/chassisd/board/sim/switchtec"
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/i2c"
 )
@@ -56,6 +57,7 @@ type Chassis struct {
 	muxChannels map[*i2csim.Mux]int
 	pins        map[string]*Pin // by board.Line.String()
 	realTime    bool
+	sw          *switchtec.Device // the interposer's switch; nil without one
 
 	mu     sync.Mutex
 	closed bool
@@ -97,6 +99,9 @@ func New(b *board.Board, sc *Scenario, opts Options) (*Chassis, error) {
 		if err := c.buildBay(def); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.buildInterposer(); err != nil {
+		return nil, err
 	}
 	if sc != nil {
 		for _, bc := range sc.Bays {

@@ -186,7 +186,8 @@ func (c *Chassis) unplugSledLocked(b *bay) {
 	if b.presence != nil {
 		b.presence.setLevel(inactive(*b.def.Presence))
 	}
-	for _, d := range b.sled.drives {
+	for slot, d := range b.sled.drives {
+		c.driveLink(b.def.Index, slot, false)
 		// Drives behind the sled's muxes leave with them; a drive wired
 		// straight to the bay segment must be detached itself.
 		if d.seg == b.seg {
@@ -267,6 +268,7 @@ func (c *Chassis) plugDriveLocked(b *bay, d DriveSpec) error {
 		}
 	}
 	b.sled.drives[d.Slot] = dr
+	c.driveLink(b.def.Index, d.Slot, true)
 	return nil
 }
 
@@ -309,6 +311,7 @@ func (c *Chassis) UnplugDrive(bayIndex, slot int) error {
 		dr.seg.Detach(a)
 	}
 	delete(c.bays[bayIndex].sled.drives, slot)
+	c.driveLink(bayIndex, slot, false)
 	return nil
 }
 

@@ -149,9 +149,14 @@ func (s *Switch) mrpc(ctx context.Context, cmd uint32, payload []byte, collect f
 	if err != nil {
 		return fmt.Errorf("MRPC %s: %w", name, err)
 	}
-	for {
-		if err := sleep(ctx, s.poll); err != nil {
-			return fmt.Errorf("MRPC %s: still running: %w", name, err)
+	// The first status is read at once: most commands are done by the time
+	// the bus has carried the command write, and a 5 ms wait on each of
+	// them would make a poll of every port's counters take a second.
+	for first := true; ; first = false {
+		if !first {
+			if err := sleep(ctx, s.poll); err != nil {
+				return fmt.Errorf("MRPC %s: still running: %w", name, err)
+			}
 		}
 		done := false
 		err := s.do(ctx, func(t *twi) error {
