@@ -28,6 +28,9 @@ type Config struct {
 	Simulated    bool
 	Version      string
 	Commit       string
+	// StateDir keeps the interposer's routing (routing.json); "" keeps it
+	// in memory only.
+	StateDir string
 	// ResetSettle is how long a sled's controller is given to boot after
 	// a reset pulse before it is asked anything again [50ms].
 	ResetSettle time.Duration
@@ -61,6 +64,9 @@ type Agent struct {
 	// opened on first use (links.go).
 	targetsMu sync.Mutex
 	targets   map[*sideband.Owner]*busTarget
+
+	// fabric is the interposer's switch; nil when the board has none.
+	fabric *fabricState
 }
 
 // bayState is the agent's own record of one bay. Only the goroutine walking
@@ -151,6 +157,10 @@ func New(cfg Config) (*Agent, error) {
 		}
 		a.bays = append(a.bays, st)
 	}
+	if err := a.openFabric(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.publish()
 	return a, nil
 }
@@ -227,6 +237,7 @@ func (a *Agent) Snapshot() *Snapshot { return a.snap.Load() }
 // published before Walk returns.
 func (a *Agent) Walk(ctx context.Context) *Snapshot {
 	a.forEachBus(func(st *bayState) { a.refresh(ctx, st, true) })
+	a.refreshFabric(ctx, sideband.Normal)
 	return a.publish()
 }
 
@@ -254,6 +265,7 @@ func (a *Agent) Run(ctx context.Context) {
 			return
 		case <-tick.C:
 			a.forEachBus(func(st *bayState) { a.refresh(ctx, st, false) })
+			a.refreshFabric(ctx, sideband.Background)
 			a.publish()
 		case <-a.wake:
 			// Each bus on its own goroutine: a long bring-up on one bus
@@ -452,6 +464,7 @@ func (a *Agent) publish() *Snapshot {
 		}
 		s.Bays = append(s.Bays, bay)
 	}
+	s.Fabric = a.fabricSnapshot()
 	prev := a.snap.Load()
 	a.snap.Store(s)
 	if a.cfg.OnChanges != nil && prev != nil {
