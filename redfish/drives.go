@@ -37,7 +37,9 @@ func (s *Service) getDrive(rc *reqCtx) (*rendered, error) {
 	if d == nil {
 		return nil, errNotFound(rc.path)
 	}
-	return renderJSON(driveResource(rc.params[0], d), schemaDrive)
+	res := driveResource(rc.params[0], d)
+	withFabric(rc.snap, bay.Index, d.Slot, &res)
+	return renderJSON(res, schemaDrive)
 }
 
 // drive is a Drive resource.
@@ -63,6 +65,8 @@ type drive struct {
 
 type driveLinks struct {
 	Chassis link `json:"Chassis"`
+	// Endpoints is the drive port's Endpoint in the PCIe fabric.
+	Endpoints []link `json:"Endpoints,omitempty"`
 }
 
 type driveOem struct {

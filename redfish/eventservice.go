@@ -91,7 +91,12 @@ func (s *Service) Publish(changes []agent.Change) {
 	b := s.broker.Load()
 	for _, c := range changes {
 		origin := chassisPath(sledID(c.Bay))
-		if c.Slot >= 0 {
+		switch {
+		case c.Kind == agent.RoutingChanged:
+			origin = fabricEventOrigin
+		case c.Kind == agent.LinkStateChanged && c.Bay < 0:
+			origin = fabricEventOrigin
+		case c.Slot >= 0:
 			origin = drivePath(sledID(c.Bay), c.Slot)
 		}
 		r := events.FromChange(c, origin)
@@ -99,6 +104,10 @@ func (s *Service) Publish(changes []agent.Change) {
 		s.AppendLog(r.MessageSeverity, r.MessageID, r.Message, r.MessageArgs, origin)
 	}
 }
+
+// fabricEventOrigin is the origin of routing events and of link events on
+// host ports: the PCIe fabric.
+const fabricEventOrigin = "/redfish/v1/Fabrics/PCIe"
 
 type eventServiceResource struct {
 	ODataID                       string          `json:"@odata.id"`

@@ -147,7 +147,7 @@ func newCollection(id string, s schema, name string, members []link) collection 
 func allMetadataSchemas() []schema {
 	var out []schema
 	seen := map[string]bool{}
-	for _, group := range [][]schema{metadataSchemas, accountSchemas, sessionSchemas, eventSchemas, registrySchemas, certificateSchemas, ocpSchemas} {
+	for _, group := range [][]schema{metadataSchemas, accountSchemas, sessionSchemas, eventSchemas, registrySchemas, certificateSchemas, ocpSchemas, fabricSchemas} {
 		for _, sc := range group {
 			if !seen[sc.name] {
 				seen[sc.name] = true

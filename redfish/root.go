@@ -34,6 +34,7 @@ type serviceRoot struct {
 	CertificateService        link             `json:"CertificateService"`
 	Registries                link             `json:"Registries"`
 	UpdateService             link             `json:"UpdateService"`
+	Fabrics                   link             `json:"Fabrics"`
 	Links                     rootLinks        `json:"Links"`
 }
 
@@ -94,7 +95,9 @@ func (s *Service) getServiceRoot(*reqCtx) (*rendered, error) {
 		CertificateService:        link{certificateServicePath},
 		Registries:                link{registriesPath},
 		UpdateService:             link{updateServicePath},
-		Links:                     rootLinks{Sessions: link{sessionsPath}},
+		// Linked on every board: the collection is empty without a switch.
+		Fabrics: link{fabricCollectionPath},
+		Links:   rootLinks{Sessions: link{sessionsPath}},
 	}, schemaServiceRoot)
 }
 
@@ -125,6 +128,7 @@ func (s *Service) getODataService(*reqCtx) (*rendered, error) {
 			{Name: "CertificateService", Kind: "Singleton", URL: certificateServicePath},
 			{Name: "Registries", Kind: "Singleton", URL: registriesPath},
 			{Name: "UpdateService", Kind: "Singleton", URL: updateServicePath},
+			{Name: "Fabrics", Kind: "Singleton", URL: fabricCollectionPath},
 		},
 	})
 }

@@ -97,6 +97,7 @@ func (s *Service) routes() []func(*router) {
 		s.registryRoutes,
 		s.certificateServiceRoutes,
 		s.ocpRoutes,
+		s.fabricRoutes,
 	}
 }
 

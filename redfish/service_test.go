@@ -60,7 +60,7 @@ func TestPublicResourcesNeedNoAuth(t *testing.T) {
 		t.Errorf("Links.Sessions: %v", root["Links"])
 	}
 	odata := decode(t, f.do(http.MethodGet, "/redfish/v1/odata", false).Body.Bytes())
-	if odata["@odata.context"] != "/redfish/v1/$metadata" || len(at(t, odata, "value").([]any)) != 10 {
+	if odata["@odata.context"] != "/redfish/v1/$metadata" || len(at(t, odata, "value").([]any)) != 11 {
 		t.Errorf("odata service document: %v", odata)
 	}
 }

@@ -131,7 +131,7 @@ func serve(ctx context.Context, f runFlags, stdout io.Writer, logger *slog.Logge
 	var onChanges func([]agent.Change)
 	a, err := agent.New(agent.Config{
 		Board: hw.board, Hardware: hw.hw, PollInterval: f.pollInterval, Logger: logger,
-		Simulated: hw.sim != nil, Version: version, Commit: commit,
+		Simulated: hw.sim != nil, Version: version, Commit: commit, StateDir: stateDir,
 		OnChanges: func(ch []agent.Change) {
 			if onChanges != nil {
 				onChanges(ch)
@@ -159,6 +159,9 @@ func serve(ctx context.Context, f runFlags, stdout io.Writer, logger *slog.Logge
 	// Sled LEDs and Chassis.Reset go down to the agent, which uses the
 	// sideband that manages each sled.
 	svc.SetSledControl(a)
+	// Zones and Connections go down to the agent, which programs the
+	// interposer's switch as a transaction.
+	svc.SetComposer(a)
 	svc.UseCertificate(cert)
 	// The BMC's network belongs to the image: settings are writable only
 	// when something applies them (the hook), or in simulation, where they
