@@ -27,6 +27,8 @@ const maxControlBody = 64 << 10
 //	DELETE /sim/v1/bays/{bay}/slots/{slot}/drive        pull it
 //	PATCH  /sim/v1/bays/{bay}/slots/{slot}/drive        {"temperature": 71, "percent_used": 90, "warnings": ["spare"]}
 //	PUT    /sim/v1/bays/{bay}/faults                    {"i2c": "nack", "mcu": "after-reset", "uart": "noise"}; {} clears
+//	PATCH  /sim/v1/interposer/ports/{port}              {"link": false, "errors": 5}: drop or train a link, count errors
+//	POST   /sim/v1/interposer/reset                     the switch restarts (its unsaved bindings are lost)
 //
 // Every change answers with the bay's new BayState. Errors are
 // {"error": "..."}: 400 for a bad body, 404 for an unknown bay or slot or a
@@ -44,6 +46,8 @@ func ControlHandler(c *Chassis) http.Handler {
 	mux.HandleFunc("DELETE /sim/v1/bays/{bay}/slots/{slot}/drive", ctl.unplugDrive)
 	mux.HandleFunc("PATCH /sim/v1/bays/{bay}/slots/{slot}/drive", ctl.patchDrive)
 	mux.HandleFunc("PUT /sim/v1/bays/{bay}/faults", ctl.putFaults)
+	mux.HandleFunc("PATCH /sim/v1/interposer/ports/{port}", ctl.patchSwitchPort)
+	mux.HandleFunc("POST /sim/v1/interposer/reset", ctl.resetSwitch)
 	return jsonErrors(mux)
 }
 
@@ -134,6 +138,56 @@ func (ctl *control) putFaults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctl.answer(w, bay, http.StatusOK, ctl.c.SetFaults(bay, f))
+}
+
+func (ctl *control) patchSwitchPort(w http.ResponseWriter, r *http.Request) {
+	port, ok := pathInt(w, r, "port")
+	if !ok {
+		return
+	}
+	sw := ctl.c.Switch()
+	if sw == nil {
+		writeError(w, http.StatusNotFound, "the board has no interposer switch")
+		return
+	}
+	var change struct {
+		Link   *bool `json:"link"`
+		Errors *int  `json:"errors"`
+	}
+	if !decodeBody(w, r, &change) {
+		return
+	}
+	if change.Link == nil && change.Errors == nil {
+		writeError(w, http.StatusBadRequest, "nothing to change: give link and/or errors")
+		return
+	}
+	if change.Errors != nil && (*change.Errors < 0 || *change.Errors > 1<<20) {
+		writeError(w, http.StatusBadRequest, "errors: 0..1048576")
+		return
+	}
+	if change.Link != nil {
+		if err := sw.SetLink(port, *change.Link); err != nil {
+			writeError(w, http.StatusNotFound, err.Error())
+			return
+		}
+	}
+	if change.Errors != nil {
+		if err := sw.InjectErrors(port, *change.Errors); err != nil {
+			writeError(w, http.StatusNotFound, err.Error())
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"port": port, "bindings": sw.Bindings()})
+}
+
+func (ctl *control) resetSwitch(w http.ResponseWriter, r *http.Request) {
+	sw := ctl.c.Switch()
+	if sw == nil {
+		writeError(w, http.StatusNotFound, "the board has no interposer switch")
+		return
+	}
+	sw.Reset()
+	writeJSON(w, http.StatusOK, map[string]any{"bindings": sw.Bindings()})
 }
 
 func (ctl *control) corruptFRU(w http.ResponseWriter, r *http.Request) {

@@ -119,3 +119,32 @@ func TestFaultsControlAPI(t *testing.T) {
 		t.Errorf("unknown bay: %d", rec.Code)
 	}
 }
+
+func TestInterposerControlAPI(t *testing.T) {
+	b, err := DefaultBoard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(b, DefaultScenario(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	h := ControlHandler(c)
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{http.MethodPatch, "/sim/v1/interposer/ports/8", `{"link": false, "errors": 3}`, 200},
+		{http.MethodPatch, "/sim/v1/interposer/ports/8", `{}`, 400},
+		{http.MethodPatch, "/sim/v1/interposer/ports/99", `{"link": true}`, 404},
+		{http.MethodPatch, "/sim/v1/interposer/ports/8", `{"errors": -1}`, 400},
+		{http.MethodPost, "/sim/v1/interposer/reset", ``, 200},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body)))
+		if rec.Code != tc.status {
+			t.Errorf("%s %s %s: %d %s", tc.method, tc.path, tc.body, rec.Code, rec.Body)
+		}
+	}
+}
