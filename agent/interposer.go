@@ -150,7 +150,8 @@ func (a *Agent) refreshFabric(ctx context.Context, level sideband.Level) {
 		default:
 			started = true
 			if drift.Drifted() || drift.Unreadable != nil {
-				a.reportFabric(Change{Kind: RoutingChanged, Bay: -1, Slot: -1, From: drift.Found.String(), To: drift.Want.String(),
+				a.reportFabric(Change{Kind: RoutingChanged, Bay: -1, Slot: -1, BayName: "the interposer",
+					From: drift.Found.String(), To: drift.Want.String(),
 					Message: fmt.Sprintf("interposer: the switch held %s, the persisted routing is %s: %s", drift.Found, drift.Want, drift)})
 			}
 		}
@@ -264,15 +265,32 @@ func (a *Agent) linkChanges(old, now []FabricPort) {
 		} else if p.Bay >= 0 {
 			what += fmt.Sprintf(" (bay %d slot %d)", p.Bay, p.Slot)
 		}
+		// The registry's message names the place: "slot 2 of the sled in
+		// Bay 3", or the host's port.
+		place := fmt.Sprintf("the interposer's port %d (%s)", p.Phys, p.Host)
+		if p.Bay >= 0 {
+			place = a.bayName(p.Bay)
+		}
 		a.reportFabric(Change{Kind: LinkStateChanged, Bay: p.Bay, Slot: p.Slot, From: from, To: to,
-			BayName: fmt.Sprintf("port %d", p.Phys), Message: what + ": link " + to})
+			BayName: place, Message: what + ": link " + to})
 	}
 }
 
 // routingChanged is the router's OnChange: an event per applied routing.
 func (a *Agent) routingChanged(old, now interposer.Routing) {
-	a.reportFabric(Change{Kind: RoutingChanged, Bay: -1, Slot: -1, From: old.String(), To: now.String(),
+	a.reportFabric(Change{Kind: RoutingChanged, Bay: -1, Slot: -1, BayName: "the interposer",
+		From: old.String(), To: now.String(),
 		Message: fmt.Sprintf("interposer routing changed from %s to %s", old, now)})
+}
+
+// bayName is the board's label of a bay.
+func (a *Agent) bayName(index int) string {
+	for _, st := range a.bays {
+		if st.bay.Index == index && st.bay.Name != "" {
+			return st.bay.Name
+		}
+	}
+	return fmt.Sprintf("Bay %d", index)
 }
 
 // reportFabric hands one interposer change to OnChanges.
