@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/chassisd/chassisd/board"
@@ -212,5 +213,21 @@ func (d *controllerDevice) Transfer(w, r []byte) error {
 	case d.m.links.fromBMC <- append([]byte(nil), w...):
 	default: // busy: the write is lost, as with a controller whose buffer is full
 	}
+	return nil
+}
+
+// ServeController makes the controller of a bay answer MCTP over serial on
+// port as well: a real serial line, such as the emulated BMC's UART wired
+// to the host through QEMU, where the simulator runs as a standalone
+// process (chassisd sim mcu). It returns at once; the controller stops
+// with the chassis.
+func (c *Chassis) ServeController(bay int, port io.ReadWriter, name string) error {
+	c.mu.Lock()
+	b, err := c.bayLocked(bay)
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	b.ctrl.serveSerial(port, name)
 	return nil
 }

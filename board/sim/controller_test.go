@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"net"
 	"testing"
 	"time"
 
@@ -203,5 +204,30 @@ func TestControllerFaults(t *testing.T) {
 	c.SetFaults(0, Faults{MCU: FaultMute})
 	if _, err := setEID(ctx, uart, 0x20); !errors.Is(err, mctp.ErrTimeout) {
 		t.Errorf("mute: %v", err)
+	}
+}
+
+// TestServeControllerOnAnyLine: the controller answers on a line it is
+// given (a standalone simulator serving QEMU's UART).
+func TestServeControllerOnAnyLine(t *testing.T) {
+	c := testChassis(t)
+	agentEnd, ctrlEnd := net.Pipe()
+	defer agentEnd.Close()
+	defer ctrlEnd.Close()
+	if err := c.ServeController(2, ctrlEnd, "test line"); err != nil {
+		t.Fatal(err)
+	}
+	ep := mctp.NewEndpoint(mctp.NewSerialBinding(agentEnd, "bmc"), bmcEID, mctp.EndpointOptions{Timeout: 200 * time.Millisecond})
+	defer ep.Close()
+	ctx := context.Background()
+	if res, err := setEID(ctx, ep, 0x22); err != nil || !res.Accepted {
+		t.Fatalf("Set EID: %+v %v", res, err)
+	}
+	id, err := pldm.NewClient(pldmOver{ep, 0x22}).ReadIdentity(ctx)
+	if err != nil || id.SerialNumber != "SN2" {
+		t.Errorf("identity %+v %v", id, err)
+	}
+	if err := c.ServeController(9, ctrlEnd, "x"); err == nil {
+		t.Error("no bay 9, no error")
 	}
 }
