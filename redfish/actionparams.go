@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 )
 
 // actionTarget is one entry of a resource's Actions.
@@ -123,20 +122,13 @@ func (a *actionParams) intIn(k string, allowed ...int64) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	var n json.Number
-	dec := json.NewDecoder(bytes.NewReader(v))
-	dec.UseNumber()
-	if err := dec.Decode(&n); err != nil {
-		a.typeError(k, v)
-		return 0, false
-	}
-	i, err := strconv.ParseInt(n.String(), 10, 64)
-	if err != nil {
+	i, text, ok := jsonInt(v)
+	if !ok {
 		a.typeError(k, v)
 		return 0, false
 	}
 	if !slices.Contains(allowed, i) {
-		a.fail(actionMsgs.valueNotInList, n.String(), k, a.action)
+		a.fail(actionMsgs.valueNotInList, text, k, a.action)
 		return 0, false
 	}
 	return i, true

@@ -207,26 +207,35 @@ func (p *props) boolean(k string) (bool, bool) {
 	return b, true
 }
 
+// jsonInt reads a JSON integer exactly as written (text, for messages);
+// ok is false for anything else, a fraction or exponent included.
+func jsonInt(v json.RawMessage) (i int64, text string, ok bool) {
+	var n json.Number
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	if err := dec.Decode(&n); err != nil {
+		return 0, "", false
+	}
+	i, err := strconv.ParseInt(n.String(), 10, 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return i, n.String(), true
+}
+
 // integer reads an integer property in [lo, hi].
 func (p *props) integer(k string, lo, hi int64) (int64, bool) {
 	v, ok := p.value(k)
 	if !ok {
 		return 0, false
 	}
-	var n json.Number
-	dec := json.NewDecoder(bytes.NewReader(v))
-	dec.UseNumber()
-	if err := dec.Decode(&n); err != nil {
-		p.typeError(k, v)
-		return 0, false
-	}
-	i, err := strconv.ParseInt(n.String(), 10, 64)
-	if err != nil {
+	i, text, ok := jsonInt(v)
+	if !ok {
 		p.typeError(k, v)
 		return 0, false
 	}
 	if i < lo || i > hi {
-		p.fail(msgPropertyValueOutOfRange, n.String(), p.name(k))
+		p.fail(msgPropertyValueOutOfRange, text, p.name(k))
 		return 0, false
 	}
 	return i, true
