@@ -24,6 +24,21 @@ func (r *recorder) add(ch []Change) {
 	r.mu.Unlock()
 }
 
+// take returns the changes of a kind (every change for "") reported so
+// far, and forgets every change recorded.
+func (r *recorder) take(kind ChangeKind) []Change {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Change
+	for _, c := range r.all {
+		if c.Kind == kind || kind == "" {
+			out = append(out, c)
+		}
+	}
+	r.all = nil
+	return out
+}
+
 // steps returns the bring-up messages about bay (any bay for -1), in
 // order, and forgets everything recorded so far.
 func (r *recorder) steps(bay int) []string {

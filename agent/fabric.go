@@ -19,9 +19,8 @@ type Fabric struct {
 	// Hosts are the host ports by name, in board order.
 	Hosts []string `json:"hosts"`
 	// Routing maps a host's name to the drive ports (physical port
-	// numbers, ascending) it sees. A host has an entry while it has a
-	// zone (Redfish): created by POST or by adding a drive, removed by
-	// DELETE; the entry may be empty.
+	// numbers, ascending) it sees. A host has an entry (a Redfish zone)
+	// while it sees at least one drive.
 	Routing map[string][]int `json:"routing"`
 	// Version changes with every applied routing; compositions that were
 	// prepared against an older version are refused (ETags).

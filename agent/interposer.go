@@ -141,8 +141,16 @@ func (a *Agent) refreshFabric(ctx context.Context, level sideband.Level) {
 			ident = &id
 		}
 	}
-	if ident != nil && !started {
-		drift, err := f.router.Start(withLevel(ctx, sideband.Interactive))
+	// Every refresh, not only the first: a switch that restarted has lost
+	// its dynamic bindings, and Start finds the drift, reports it and
+	// programs the persisted routing again (one bind-info read when
+	// nothing drifted).
+	if ident != nil {
+		startLevel := level
+		if !started {
+			startLevel = sideband.Interactive
+		}
+		drift, err := f.router.Start(withLevel(ctx, startLevel))
 		switch {
 		case err != nil:
 			problems = append(problems, sled.Problem{Health: sled.HealthCritical,

@@ -54,12 +54,13 @@ func TestFabricCompose(t *testing.T) {
 		{"no zone yet", ro, http.MethodGet, zonesPath + "/Host1", "", nil, 404, "ResourceMissingAtURI", nil},
 		{"ReadOnly may not compose", ro, http.MethodPost, zonesPath, zoneBody(epHost1, epDrive), nil, 403, "InsufficientPrivilege", nil},
 		{"no initiator", op, http.MethodPost, zonesPath, zoneBody(epDrive), nil, 400, "PropertyValueIncorrect", nil},
+		{"no drive", op, http.MethodPost, zonesPath, zoneBody(epHost1), nil, 400, "PropertyValueIncorrect", nil},
 		{"two initiators", op, http.MethodPost, zonesPath, zoneBody(epHost0, epHost1), nil, 400, "PropertyValueIncorrect", nil},
 		{"unknown endpoint", op, http.MethodPost, zonesPath, zoneBody(epHost1, endpointsPath+"/Drive99"), nil, 400, "PropertyValueIncorrect", nil},
 		{"no links", op, http.MethodPost, zonesPath, `{}`, nil, 400, "PropertyMissing", nil},
 		{"links of the wrong type", op, http.MethodPost, zonesPath, `{"Links":{"Endpoints":["x"]}}`, nil, 400, "PropertyValueTypeError", nil},
-		{"unknown property", op, http.MethodPost, zonesPath, `{"Links":{"Endpoints":` + refs(epHost1) + `},"Colour":"red"}`, nil, 400, "PropertyUnknown", nil},
-		{"wrong zone type", op, http.MethodPost, zonesPath, `{"ZoneType":"ZoneOfZones","Links":{"Endpoints":` + refs(epHost1) + `}}`, nil, 400, "PropertyValueNotInList", nil},
+		{"unknown property", op, http.MethodPost, zonesPath, `{"Links":{"Endpoints":` + refs(epHost1, epDrive9) + `},"Colour":"red"}`, nil, 400, "PropertyUnknown", nil},
+		{"wrong zone type", op, http.MethodPost, zonesPath, `{"ZoneType":"ZoneOfZones","Links":{"Endpoints":` + refs(epHost1, epDrive9) + `}}`, nil, 400, "PropertyValueNotInList", nil},
 		{"malformed", op, http.MethodPost, zonesPath, `{"Links":`, nil, 400, "MalformedJSON", nil},
 		{"host has a zone", op, http.MethodPost, zonesPath, zoneBody(epHost0, epDrive), nil, 409, "ResourceAlreadyExists", nil},
 		{"drive in another zone", op, http.MethodPost, zonesPath, zoneBody(epHost1, epDrive8), nil, 409, "PropertyValueResourceConflict", nil},
@@ -194,7 +195,7 @@ func TestFabricAgentErrors(t *testing.T) {
 // 412.
 func TestFabricConcurrentCompose(t *testing.T) {
 	ff := newFabricFixture(t, true)
-	ff.expect(ff.send(secAdmin, http.MethodPost, zonesPath, zoneBody(epHost1)), http.StatusCreated, "")
+	ff.expect(ff.send(secAdmin, http.MethodPost, zonesPath, zoneBody(epHost1, epDrive9)), http.StatusCreated, "")
 	e0, e1 := ff.zoneETag("Host0"), ff.zoneETag("Host1")
 	codes := make(chan int, 2)
 	for _, z := range []struct{ path, etag string }{{zonesPath + "/Host0", e0}, {zonesPath + "/Host1", e1}} {

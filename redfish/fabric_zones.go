@@ -150,7 +150,8 @@ func renderWithETag(v any, sc schema, etag string) (*rendered, error) {
 var zoneReadOnly = []string{"Id", "Name", "Description", "Status", "Actions", "Identifiers", "Oem"}
 
 // postZone creates a host's zone: Links.Endpoints holds exactly one
-// initiator (the host) and any number of targets, which must be free.
+// initiator (the host) and at least one target, each of them free.
+// Removing a zone's last target removes the zone, as DELETE does.
 func (s *Service) postZone(rc *reqCtx, _ *http.Request, body *props) (*reply, error) {
 	f, err := fabricOf(rc)
 	if err != nil {
@@ -169,6 +170,12 @@ func (s *Service) postZone(rc *reqCtx, _ *http.Request, body *props) (*reply, er
 				inits, targets = splitEndpoints(f, links, prop, uris)
 				if len(inits) != 1 {
 					links.fail(msgPropertyValueIncorrect, prop, strconv.Itoa(len(inits))+" initiator endpoints; a zone holds one")
+				}
+				// A zone is what its host sees: it exists while the host
+				// sees at least one drive (the switch has no empty
+				// partition routing to keep), so it is created with one.
+				if len(inits) == 1 && len(targets) == 0 {
+					links.fail(msgPropertyValueIncorrect, prop, "no target endpoint; a zone holds its host and at least one drive")
 				}
 			}
 		}
