@@ -3,7 +3,7 @@
 // and health through DMTF Redfish over HTTPS. With no board file it runs on
 // the built-in simulated chassis.
 //
-// Subcommands: run (the default), walk, check-board, version, sim export-fru.
+// Subcommands: run (the default), walk, check-board, version, sim export-fru, sim mcu.
 // main only parses flags and wires packages together; the logic lives in
 // the packages.
 package main
@@ -25,6 +25,7 @@ commands:
   walk                walk the chassis once and print the inventory as JSON
   check-board FILE    validate a board file; name the line and field of every error
   sim export-fru DIR  write the simulated sleds' and drives' FRU EEPROM images
+  sim mcu             a simulated sled controller answering MCTP on a serial line
   version             print version and build information
 
 run 'chassisd COMMAND -h' for a command's flags

@@ -8,8 +8,12 @@ import (
 )
 
 func runSim(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "mcu" {
+		return runSimMCU(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "export-fru" {
 		fmt.Fprintln(stderr, "usage: chassisd sim export-fru [--scenario FILE] DIR")
+		fmt.Fprintln(stderr, "       chassisd sim mcu --bay N --device PATH [--scenario FILE] [--baud 115200]")
 		return 2
 	}
 	fs := flag.NewFlagSet("sim export-fru", flag.ContinueOnError)
