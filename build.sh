@@ -3,6 +3,8 @@
 #
 #   ./build.sh            static, stripped, version-stamped binaries in bin/, with their sizes
 #   ./build.sh test-arm   the test suite as ARMv6 (AST2500's ARM1176) under qemu-arm-static
+#   ./build.sh test-bmc   chassisd (ARMv7) on an emulated AST2600 BMC under qemu-system-arm,
+#                         end to end through the real Linux drivers (test/bmc/run.sh)
 #
 # Targets: linux/arm GOARM=6 (AST2500), linux/arm GOARM=7 (AST2600), linux/arm64 (AST2700),
 # linux/amd64 (a development host). A GOARM=7 binary dies with SIGILL on the AST2500.
@@ -48,8 +50,11 @@ test-arm)
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 \
 		go test -short -exec 'qemu-arm-static -cpu arm1176' -count=1 "${@:2}" ./...
 	;;
+test-bmc)
+	exec test/bmc/run.sh "${@:2}"
+	;;
 *)
-	echo "usage: $0 [all|test-arm [go test flags]]" >&2
+	echo "usage: $0 [all|test-arm [go test flags]|test-bmc [test/bmc/run.sh flags]]" >&2
 	exit 2
 	;;
 esac
