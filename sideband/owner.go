@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/chassisd/chassisd/board"
 	"periph.io/x/conn/v3/i2c"
@@ -76,7 +77,16 @@ type job struct {
 	path  board.Path
 	fn    func(i2c.Bus) error
 	err   chan error
+	// state is jobQueued until the worker takes the job (jobRunning) or
+	// Do gives up on it first (jobAbandoned): exactly one of them wins.
+	state atomic.Int32
 }
+
+const (
+	jobQueued int32 = iota
+	jobRunning
+	jobAbandoned
+)
 
 // NewOwner starts the owner of the wires behind buses (keyed by board bus
 // name: the root adapter and any kernel mux channel adapters on it).
@@ -120,8 +130,13 @@ func (o *Owner) Do(ctx context.Context, level Level, path board.Path, fn func(bu
 	case err := <-j.err:
 		return err
 	case <-ctx.Done():
-		// The worker skips jobs whose context has ended; if it already
-		// started this one, it finishes it and the result is dropped.
+		// A job not started yet is abandoned and never runs. One already
+		// running is waited for: fn owns the caller's variables until it
+		// returns, so Do must not return while it still runs.
+		if j.state.CompareAndSwap(jobQueued, jobAbandoned) {
+			return ctx.Err()
+		}
+		<-j.err
 		return ctx.Err()
 	}
 }
@@ -167,6 +182,9 @@ func (o *Owner) serve() {
 				o.failPending()
 				return
 			}
+		}
+		if !j.state.CompareAndSwap(jobQueued, jobRunning) {
+			continue // Do gave up on it
 		}
 		if err := j.ctx.Err(); err != nil {
 			j.err <- err

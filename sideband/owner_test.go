@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -228,5 +229,54 @@ func TestOwnerContextAndClose(t *testing.T) {
 	o.Close()
 	if err := o.Do(context.Background(), Normal, board.Path{Bus: "bus"}, func(i2c.Bus) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Errorf("closed owner: err = %v", err)
+	}
+}
+
+// TestOwnerDoWaitsForRunningWork: when the caller's context ends while its
+// work is on the bus, Do returns only after the work has: the work writes
+// the caller's variables, which the caller may read as soon as Do returns.
+// Work that had not started never runs.
+func TestOwnerDoWaitsForRunningWork(t *testing.T) {
+	o := NewOwner("bus", map[string]i2c.Bus{"bus": i2csim.NewBus("bus", 100000)})
+	defer o.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	started, release := make(chan struct{}), make(chan struct{})
+	var finished atomic.Bool
+	done := make(chan error)
+	go func() {
+		done <- o.Do(ctx, Background, board.Path{Bus: "bus"}, func(i2c.Bus) error {
+			close(started)
+			<-release
+			finished.Store(true)
+			return nil
+		})
+	}()
+	<-started
+	// Queue a second job behind the running one, then cancel both.
+	var ranSecond atomic.Bool
+	second := make(chan error)
+	go func() {
+		second <- o.Do(ctx, Background, board.Path{Bus: "bus"}, func(i2c.Bus) error { ranSecond.Store(true); return nil })
+	}()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Errorf("queued job: %v", err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Do returned (%v) while its work still ran", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(release)
+	if err := <-done; !errors.Is(err, context.Canceled) || !finished.Load() {
+		t.Errorf("running job: %v, finished %v", err, finished.Load())
+	}
+	// A later job runs; the abandoned one never did.
+	if err := o.Do(context.Background(), Background, board.Path{Bus: "bus"}, func(i2c.Bus) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if ranSecond.Load() {
+		t.Error("an abandoned job ran")
 	}
 }
