@@ -236,9 +236,15 @@ func (a *Agent) Snapshot() *Snapshot { return a.snap.Load() }
 // sled. Bays on independent buses are walked in parallel. The new state is
 // published before Walk returns.
 func (a *Agent) Walk(ctx context.Context) *Snapshot {
-	a.forEachBus(func(st *bayState) { a.refresh(ctx, st, true) })
+	a.walkBays(ctx)
 	a.refreshFabric(ctx, sideband.Normal)
 	return a.publish()
+}
+
+// walkBays brings every bay up to date in full: presence, bring-up and a
+// full read of each present sled.
+func (a *Agent) walkBays(ctx context.Context) {
+	a.forEachBus(func(st *bayState) { a.refresh(ctx, st, true) })
 }
 
 // Run walks the chassis, then polls it until ctx ends, re-reading a bay at
