@@ -1,7 +1,8 @@
 // Command chassisd is the chassis control-plane agent for a composable
-// storage chassis' BMC: it walks the sleds over I2C, and publishes inventory
-// and health through DMTF Redfish over HTTPS. With no board file it runs on
-// the built-in simulated chassis.
+// storage chassis' BMC: it brings the sleds up over I2C (or over their UART
+// when I2C fails), programs the interposer's PCIe switch routing, and
+// publishes inventory, health, events and composition through DMTF Redfish
+// over HTTPS. With no board file it runs on the built-in simulated chassis.
 //
 // Subcommands: run (the default), walk, check-board, version, sim export-fru, sim mcu.
 // main only parses flags and wires packages together; the logic lives in
