@@ -1,8 +1,7 @@
 package redfish
 
-// redfishVersion is the DSP0266 version the service claims. Nothing it
-// serves needs more than 1.20.0 and nothing 1.20.0 requires of a read-only
-// service is missing, except sessions, which issue 3 adds.
+// redfishVersion is the DSP0266 version the service claims: nothing it
+// serves needs more than 1.20.0.
 const redfishVersion = "1.20.0"
 
 func (s *Service) rootRoutes(rt *router) {

@@ -129,7 +129,8 @@ type Sled struct {
 	FRUValid    bool        `json:"fruValid"`
 	Temperature Temperature `json:"temperature"`
 	Drives      []Drive     `json:"drives,omitempty"` // one per slot the board declares, in slot order
-	// Sideband is how the sled is managed: "I2C" (later also "UART").
+	// Sideband is how the sled is managed: SidebandI2C, SidebandUART, or
+	// SidebandNone when it is present but answers on neither.
 	Sideband string    `json:"sideband"`
 	Health   Health    `json:"health"`
 	Problems []Problem `json:"problems,omitempty"`

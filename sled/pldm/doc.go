@@ -10,7 +10,7 @@
 // response parser sees a failed command as soon as it looks at the payload
 // and reports it as a *CompletionError.
 //
-// Three PLDM types are covered, the ones issue 4 asks the MCU to answer:
+// Three PLDM types are covered, the ones a sled's controller answers:
 //   - base (type 0, DSP0240): GetTID, SetTID, GetPLDMTypes, GetPLDMCommands;
 //   - platform monitoring and control (type 2, DSP0248): GetSensorReading,
 //     GetStateSensorReadings, SetStateEffecterStates;
