@@ -1,6 +1,7 @@
 package redfish
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -526,8 +527,38 @@ func (s *Service) serveSSE(rc *reqCtx, w http.ResponseWriter, r *http.Request, q
 		return
 	}
 	s.log.Info("SSE stream opened", "user", rc.who.user, "id", st.ID(), "remote", r.RemoteAddr, "filter", filter.String())
-	if err := st.Serve(r.Context(), w); err != nil {
+	ctx := r.Context()
+	if rc.who.session != "" {
+		// DSP0266: a stream opened on a session ends with the session
+		// (logout, expiry, the account removed).
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		go s.endWithSession(ctx, cancel, rc.who.session)
+	}
+	if err := st.Serve(ctx, w); err != nil {
 		s.log.Info("SSE stream ended", "id", st.ID(), "err", err)
+	}
+}
+
+// sessionWatch is how often an SSE stream checks that its session lives.
+const sessionWatch = time.Second
+
+// endWithSession calls end once the session is gone.
+func (s *Service) endWithSession(ctx context.Context, end context.CancelFunc, id string) {
+	t := time.NewTicker(sessionWatch)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, ok := s.sessions.get(id); !ok {
+				s.log.Info("SSE stream ended with its session", "session", id)
+				end()
+				return
+			}
+		}
 	}
 }
 

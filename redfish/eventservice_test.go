@@ -311,3 +311,34 @@ func TestRegistries(t *testing.T) {
 	f.expect(f.send(secAdmin, http.MethodGet, registriesPath+"/Base/Base.1.22.0", ""), http.StatusNotFound, "ResourceMissingAtURI")
 	f.expect(f.send(secAdmin, http.MethodGet, registriesPath+"/Nope", ""), http.StatusNotFound, "ResourceMissingAtURI")
 }
+
+// TestSSEEndsWithItsSession: a stream opened with a session token ends
+// when the session is deleted.
+func TestSSEEndsWithItsSession(t *testing.T) {
+	t.Parallel()
+	f := newSecFixture(t)
+	srv := httptest.NewServer(f.h)
+	t.Cleanup(srv.Close)
+	token, loc := f.login(testUser, testPassword)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+sseURI, nil)
+	req.Header.Set("X-Auth-Token", token)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("SSE: %d", resp.StatusCode)
+	}
+	ended := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, resp.Body)
+		close(ended)
+	}()
+	f.expect(f.send(secAdmin, http.MethodDelete, loc, ""), http.StatusNoContent, "")
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("stream still open after its session was deleted")
+	}
+}
