@@ -298,32 +298,9 @@ func readSubscription(body *props) events.Subscription {
 	if v, ok := body.boolean("VerifyCertificate"); ok {
 		sub.VerifyCertificate = &v
 	}
-	sub.OriginResources = readLinks(body, "OriginResources")
+	sub.OriginResources, _ = readLinkPaths(body, "OriginResources")
 	sub.HTTPHeaders = readHeaders(body, "HttpHeaders")
 	return sub
-}
-
-// readLinks reads an array of {"@odata.id": "..."} links as their URIs.
-func readLinks(body *props, k string) []string {
-	v, ok := body.value(k)
-	if !ok {
-		return nil
-	}
-	var links []map[string]any
-	if err := json.Unmarshal(v, &links); err != nil {
-		body.typeError(k, v)
-		return nil
-	}
-	out := make([]string, 0, len(links))
-	for _, l := range links {
-		id, ok := l["@odata.id"].(string)
-		if !ok || len(l) != 1 {
-			body.typeError(k, v)
-			return nil
-		}
-		out = append(out, id)
-	}
-	return out
 }
 
 // readHeaders reads HttpHeaders: an array of objects of header names to
@@ -605,7 +582,7 @@ func (s *Service) postSubmitTestEvent(rc *reqCtx, _ *http.Request, body *props) 
 	if e := a.done(); e != nil {
 		return nil, e
 	}
-	if prefix, _, _ := cutMessageID(msgID); prefix == "" {
+	if prefix, _ := events.SplitMessageID(msgID); prefix == "" {
 		return nil, errActionValue(submitTestEvent, "MessageId")
 	}
 	if hasOrigin && !isRedfishURI(origin) {
@@ -633,33 +610,6 @@ func (s *Service) postSubmitTestEvent(rc *reqCtx, _ *http.Request, body *props) 
 	s.broker.Load().Publish(r)
 	s.log.Info("test event submitted", "user", rc.who.user, "message_id", msgID)
 	return &reply{}, nil
-}
-
-// cutMessageID splits "Registry.Major.Minor.Key" or "Registry.Key".
-func cutMessageID(id string) (prefix, version, key string) {
-	parts := splitDots(id)
-	switch len(parts) {
-	case 2:
-		return parts[0], "", parts[1]
-	case 4:
-		return parts[0], parts[1] + "." + parts[2], parts[3]
-	}
-	return "", "", ""
-}
-
-func splitDots(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == '.' {
-			if i == start {
-				return nil
-			}
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return out
 }
 
 // isRedfishURI accepts a resource path of this service.

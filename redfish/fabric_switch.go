@@ -221,14 +221,23 @@ type chassisdPort struct {
 	Host      string `json:"HostName,omitempty"`
 }
 
-func (s *Service) getPort(rc *reqCtx) (*rendered, error) {
+// portOf is the fabric and the port a request's path names.
+func portOf(rc *reqCtx) (*agent.Fabric, *agent.FabricPort, error) {
 	f, err := fabricOf(rc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := portByID(f, rc.params[0])
 	if p == nil {
-		return nil, errNotFound(rc.path)
+		return nil, nil, errNotFound(rc.path)
+	}
+	return f, p, nil
+}
+
+func (s *Service) getPort(rc *reqCtx) (*rendered, error) {
+	f, p, err := portOf(rc)
+	if err != nil {
+		return nil, err
 	}
 	kind, name, ep := "DownstreamPort", "Drive port "+portID(p.Phys), targetPath(p.Phys)
 	if p.Role == agent.PortUpstream {
@@ -333,13 +342,9 @@ type chassisdPortMetrics struct {
 // replay timer timeout causes, so ReplayCount counts those. Receiver
 // errors have no property of their own and go in Oem.
 func (s *Service) getPortMetrics(rc *reqCtx) (*rendered, error) {
-	f, err := fabricOf(rc)
+	_, p, err := portOf(rc)
 	if err != nil {
 		return nil, err
-	}
-	p := portByID(f, rc.params[0])
-	if p == nil {
-		return nil, errNotFound(rc.path)
 	}
 	e := p.Errors
 	return renderJSON(portMetrics{

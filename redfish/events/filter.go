@@ -177,14 +177,14 @@ func (n *cmpNode) eval(r *Record, subordinate bool) bool {
 // ignored", and "Chassisd.SledAdded" and "Chassisd.1.0.SledAdded" both name
 // the same message.
 func messageIDMatches(have, want string) bool {
-	hp, hk := splitMessageID(have)
-	wp, wk := splitMessageID(want)
+	hp, hk := SplitMessageID(have)
+	wp, wk := SplitMessageID(want)
 	return hp != "" && hp == wp && hk == wk
 }
 
-// splitMessageID returns the registry prefix and the key of a MessageId of
+// SplitMessageID returns the registry prefix and the key of a MessageId of
 // the form Prefix.Key or Prefix.Major.Minor.Key; "" for anything else.
-func splitMessageID(id string) (prefix, key string) {
+func SplitMessageID(id string) (prefix, key string) {
 	parts := strings.Split(id, ".")
 	if len(parts) != 2 && len(parts) != 4 {
 		return "", ""

@@ -236,7 +236,7 @@ func checkValue(prop, v string) error {
 			return fmt.Errorf("EventType %q is not one of %s", v, strings.Join(eventTypes, ", "))
 		}
 	case "MessageId":
-		if p, _ := splitMessageID(v); p == "" {
+		if p, _ := SplitMessageID(v); p == "" {
 			return fmt.Errorf("MessageId %q is not of the form Registry.Key or Registry.Major.Minor.Key", v)
 		}
 	case "OriginResource":

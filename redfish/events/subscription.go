@@ -207,7 +207,7 @@ func inList(prop string, list []string) func(string) *PropertyError {
 
 func messageIDIn(prop string, prefixes []string) func(string) *PropertyError {
 	return func(v string) *PropertyError {
-		p, _ := splitMessageID(v)
+		p, _ := SplitMessageID(v)
 		if p == "" {
 			return propErr(prop, v, Format, "not of the form Registry.Key or Registry.Major.Minor.Key")
 		}
