@@ -132,9 +132,15 @@ func (a *Agent) recover(ctx context.Context, st *bayState) {
 		a.log.Warn("bus recovery failed", "bay", st.bay.Index, "bus", st.owner.String(), "err", err)
 	}
 	st.owner.Invalidate()
-	if st.reset == nil {
-		return
+	if st.reset != nil {
+		a.pulseReset(ctx, st)
 	}
+}
+
+// pulseReset asserts the bay's reset line for resetPulse, releases it and
+// gives the sled's controller ResetSettle to boot. The bay must have a
+// reset line.
+func (a *Agent) pulseReset(ctx context.Context, st *bayState) {
 	l := *st.bay.Reset
 	if err := st.reset.Out(gpio.Level(!l.ActiveLow)); err != nil {
 		a.log.Warn("reset pulse failed", "bay", st.bay.Index, "line", l.String(), "err", err)
@@ -222,9 +228,13 @@ func (a *Agent) pollManaged(ctx context.Context, st *bayState, prev sled.Sled, r
 		}
 		return s
 	}
-	if err := a.probeFRU(st, run); err != nil {
-		a.report(st, fmt.Sprintf("I2C stopped answering (%v); bringing the sled up again", err))
-		return a.bringUp(ctx, st, run, false)
+	// On a board without a presence line, detect has just probed the FRU
+	// in this refresh: it answered, or the sled would not be polled.
+	if st.presence != nil {
+		if err := a.probeFRU(st, run); err != nil {
+			a.report(st, fmt.Sprintf("I2C stopped answering (%v); bringing the sled up again", err))
+			return a.bringUp(ctx, st, run, false)
+		}
 	}
 	s := sled.Poll(prev, st.bay, run)
 	return &s
@@ -269,10 +279,7 @@ func (a *Agent) dropLink(st *bayState) {
 
 // report tells the event log and subscribers about a bring-up step.
 func (a *Agent) report(st *bayState, msg string) {
-	name := st.bay.Name
-	if name == "" {
-		name = fmt.Sprintf("Bay %d", st.bay.Index)
-	}
+	name := a.bayName(st.bay.Index)
 	text := fmt.Sprintf("sled in %s: %s", name, msg)
 	a.log.Info("bring-up", "bay", st.bay.Index, "step", msg)
 	if a.cfg.OnChanges == nil {

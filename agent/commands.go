@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/chassisd/chassisd/board"
 	"github.com/chassisd/chassisd/sideband"
 	"github.com/chassisd/chassisd/sideband/mctp"
 	"github.com/chassisd/chassisd/sled"
 	"github.com/chassisd/chassisd/sled/pldm"
 	"periph.io/x/conn/v3/gpio"
-	"periph.io/x/conn/v3/i2c"
 )
 
 // Errors of the commands clients send down to a sled.
@@ -69,7 +67,7 @@ func (a *Agent) ResetSled(ctx context.Context, bayIndex int, kind string) error 
 	switch kind {
 	case ResetForceRestart:
 		if st.reset != nil {
-			a.recoverReset(ctx, st)
+			a.pulseReset(ctx, st)
 		} else if err := a.withController(ctx, st, s, func(c *pldm.Client) error {
 			return c.SetStateEffecterStates(ctx, pldm.EffecterSledReset, []pldm.EffecterField{{Set: true, State: pldm.ResetRequested}})
 		}); err != nil {
@@ -100,18 +98,6 @@ func (a *Agent) ResetSled(ctx context.Context, bayIndex int, kind string) error 
 	st.mu.Unlock()
 	a.kickBay(st)
 	return nil
-}
-
-// recoverReset pulses the reset line and waits for the controller.
-func (a *Agent) recoverReset(ctx context.Context, st *bayState) {
-	l := *st.bay.Reset
-	_ = st.reset.Out(gpio.Level(!l.ActiveLow))
-	time.Sleep(resetPulse)
-	_ = st.reset.Out(gpio.Level(l.ActiveLow))
-	select {
-	case <-ctx.Done():
-	case <-time.After(a.cfg.ResetSettle):
-	}
 }
 
 // sledFor finds a bay and its managed sled.
@@ -164,9 +150,8 @@ func (a *Agent) withController(ctx context.Context, st *bayState, s sled.Sled, f
 	return ErrUnreachable
 }
 
-// smbusTransport carries PLDM over MCTP over SMBus, one bus job per
-// exchange at the interactive level, so the bay's channel stays selected
-// until the answer is in.
+// smbusTransport carries PLDM over MCTP over SMBus at the interactive
+// level, one bus job per exchange.
 type smbusTransport struct {
 	a   *Agent
 	st  *bayState
@@ -174,20 +159,5 @@ type smbusTransport struct {
 }
 
 func (t smbusTransport) Exchange(ctx context.Context, req []byte) ([]byte, error) {
-	tg, err := t.a.target(t.st.owner)
-	if err != nil {
-		return nil, err
-	}
-	addr := t.st.bay.Sled.MCU
-	var resp []byte
-	err = t.st.owner.Do(ctx, sideband.Interactive, t.st.bay.I2C, func(bus i2c.Bus) error {
-		tx := func(_ context.Context, to uint16, w []byte) error { return bus.Tx(to, w, nil) }
-		ep := mctp.NewEndpoint(mctp.NewSMBusBinding(tx, tg, addr, board.DefaultBMCAddr), bmcEID,
-			mctp.EndpointOptions{Timeout: smbusTimeout, Retries: mctpRetries})
-		defer ep.Close()
-		var err error
-		resp, err = ep.Request(ctx, t.eid, req)
-		return err
-	})
-	return resp, err
+	return t.a.smbusRequest(ctx, t.st, sideband.Interactive, t.eid, req)
 }

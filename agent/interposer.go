@@ -93,7 +93,7 @@ func (a *Agent) openFabric() error {
 
 // drivePresent reports whether the agent sees a drive behind a drive port.
 func (a *Agent) drivePresent(phys int) bool {
-	dp, ok := drivePort(a.cfg.Board.Interposer, phys)
+	dp, ok := a.cfg.Board.Interposer.DrivePort(phys)
 	if !ok {
 		return false
 	}
@@ -113,15 +113,6 @@ func (a *Agent) drivePresent(phys int) bool {
 		}
 	}
 	return false
-}
-
-func drivePort(ip *board.Interposer, phys int) (board.DrivePort, bool) {
-	for _, dp := range ip.DrivePorts {
-		if dp.Port == phys {
-			return dp, true
-		}
-	}
-	return board.DrivePort{}, false
 }
 
 // refreshFabric reads the switch: its identity once, its ports' links and
@@ -207,7 +198,7 @@ func (a *Agent) fabricPorts(ctx context.Context, ps []interposer.Port, counters 
 				fp.Host, fp.Role, wired = h.Name, PortUpstream, true
 			}
 		}
-		if dp, ok := drivePort(ip, p.Phys); ok {
+		if dp, ok := ip.DrivePort(p.Phys); ok {
 			fp.Bay, fp.Slot, fp.Role, wired = dp.Bay, dp.Slot, PortDownstream, true
 		}
 		if !wired {

@@ -65,31 +65,47 @@ func (a *Agent) target(o *sideband.Owner) (board.I2CTarget, error) {
 }
 
 // smbusSetEID assigns the controller in bay its EID over MCTP over SMBus.
-// The whole exchange runs as one bus job, so the bay's mux channel stays
-// selected until the answer is in.
 func (a *Agent) smbusSetEID(ctx context.Context, st *bayState, level sideband.Level) error {
+	request := func(ctx context.Context, dst mctp.EID, body []byte) ([]byte, error) {
+		return a.smbusRequest(ctx, st, level, dst, body)
+	}
+	if err := setEID(ctx, request, sledEID(st.bay.Index)); err != nil {
+		if errors.Is(err, board.ErrNotSupported) {
+			return err
+		}
+		return fmt.Errorf("controller at %#02x on %s: %w", st.bay.Sled.MCU, st.bay.I2C, err)
+	}
+	return nil
+}
+
+// smbusRequest sends one MCTP request to the controller in bay over SMBus
+// and returns its response. The whole exchange runs as one bus job, so the
+// bay's mux channel stays selected until the answer is in.
+func (a *Agent) smbusRequest(ctx context.Context, st *bayState, level sideband.Level, dst mctp.EID, body []byte) ([]byte, error) {
 	t, err := a.target(st.owner)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	addr := st.bay.Sled.MCU
-	eid := sledEID(st.bay.Index)
-	return st.owner.Do(ctx, level, st.bay.I2C, func(bus i2c.Bus) error {
+	var resp []byte
+	err = st.owner.Do(ctx, level, st.bay.I2C, func(bus i2c.Bus) error {
 		tx := func(_ context.Context, to uint16, w []byte) error { return bus.Tx(to, w, nil) }
-		ep := mctp.NewEndpoint(mctp.NewSMBusBinding(tx, t, addr, board.DefaultBMCAddr), bmcEID,
+		ep := mctp.NewEndpoint(mctp.NewSMBusBinding(tx, t, st.bay.Sled.MCU, board.DefaultBMCAddr), bmcEID,
 			mctp.EndpointOptions{Timeout: smbusTimeout, Retries: mctpRetries})
 		defer ep.Close()
-		if err := setEID(ctx, ep, eid); err != nil {
-			return fmt.Errorf("controller at %#02x on %s: %w", addr, st.bay.I2C, err)
-		}
-		return nil
+		var err error
+		resp, err = ep.Request(ctx, dst, body)
+		return err
 	})
+	return resp, err
 }
+
+// mctpRequest is one MCTP request and its response, over whichever link.
+type mctpRequest func(ctx context.Context, dst mctp.EID, body []byte) ([]byte, error)
 
 // setEID runs Set Endpoint ID to the null EID (the controller may have
 // none yet) and checks that it took eid.
-func setEID(ctx context.Context, ep *mctp.Endpoint, eid mctp.EID) error {
-	resp, err := ep.Request(ctx, mctp.NullEID, mctp.SetEIDRequest(0, mctp.SetEIDSet, eid))
+func setEID(ctx context.Context, request mctpRequest, eid mctp.EID) error {
+	resp, err := request(ctx, mctp.NullEID, mctp.SetEIDRequest(0, mctp.SetEIDSet, eid))
 	if err != nil {
 		return fmt.Errorf("Set Endpoint ID %#02x: %w", eid, err)
 	}
@@ -131,7 +147,7 @@ func (a *Agent) openUART(ctx context.Context, st *bayState) (*uartLink, error) {
 	ep := mctp.NewEndpoint(mctp.NewSerialBinding(port, name), bmcEID,
 		mctp.EndpointOptions{Timeout: uartTimeout, Retries: mctpRetries})
 	l := &uartLink{port: port, ep: ep, eid: sledEID(st.bay.Index)}
-	if err := setEID(ctx, ep, l.eid); err != nil {
+	if err := setEID(ctx, ep.Request, l.eid); err != nil {
 		l.close()
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
