@@ -2,8 +2,8 @@ package agent
 
 import (
 	"errors"
-	"fmt"
 
+	"github.com/chassisd/chassisd/interposer"
 	"github.com/chassisd/chassisd/sled"
 )
 
@@ -82,22 +82,15 @@ var (
 	// ErrStaleRouting: the routing changed since the client read it
 	// (412 Precondition Failed).
 	ErrStaleRouting = errors.New("the routing changed since it was read")
-	// ErrUnknownPort: no such drive or host port (400/404).
-	ErrUnknownPort = errors.New("no such port")
+	// ErrUnknownPort: no such drive or host port, or no such host
+	// (400/404). The router's error, as Compose returns it.
+	ErrUnknownPort = interposer.ErrUnknownPort
 	// ErrDriveAbsent: no drive behind the port (409).
-	ErrDriveAbsent = errors.New("no drive behind the port")
+	ErrDriveAbsent = interposer.ErrDriveAbsent
 	// ErrNoFabric: the board has no interposer switch.
 	ErrNoFabric = errors.New("the board has no interposer switch")
 )
 
 // RoutingConflict is a composition that would route one drive port to two
-// hosts (409 Conflict).
-type RoutingConflict struct {
-	Port      int
-	Host      string // the host the change wanted
-	OtherHost string // the host that has it
-}
-
-func (e *RoutingConflict) Error() string {
-	return fmt.Sprintf("drive port %d is routed to %s; it cannot also be routed to %s", e.Port, e.OtherHost, e.Host)
-}
+// hosts (409 Conflict): the router's own error.
+type RoutingConflict = interposer.ConflictError

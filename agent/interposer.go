@@ -370,17 +370,12 @@ func (a *Agent) Compose(ctx context.Context, version uint64, edit func(routing m
 		}
 		return interposer.Routing{Hosts: maps.Clone(m)}, nil
 	})
-	var ce *interposer.ConflictError
 	switch {
 	case err == nil:
 		a.publish()
 		return nil
-	case errors.As(err, &ce):
-		return &RoutingConflict{Port: ce.Port, Host: ce.Host, OtherHost: ce.OtherHost}
-	case errors.Is(err, interposer.ErrUnknownHost), errors.Is(err, interposer.ErrUnknownPort):
-		return fmt.Errorf("%v: %w", err, ErrUnknownPort)
-	case errors.Is(err, interposer.ErrDriveAbsent):
-		return fmt.Errorf("%v: %w", err, ErrDriveAbsent)
+	case errors.Is(err, interposer.ErrUnknownHost):
+		return fmt.Errorf("%w: %w", err, ErrUnknownPort)
 	case errors.Is(err, interposer.ErrNotStarted):
 		return fmt.Errorf("%v: %w", err, ErrNoFabric)
 	}
