@@ -99,9 +99,8 @@ func (c *Chassis) applyI2CFaultLocked(b *bay, old I2CFault) error {
 			}
 		}
 	case FaultMuxDead:
-		if m, ch := c.bayMux(b); m != nil {
-			_ = m.SetStuckChannel(-1)
-			_ = ch
+		if m, _ := c.bayMux(b); m != nil {
+			_ = m.SetStuckChannel(-1) // -1 clears: cannot fail
 		}
 	}
 	switch now {
