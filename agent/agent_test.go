@@ -15,6 +15,22 @@ import (
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// defaultSim is the default simulated board and chassis, in simulated
+// (not wall-clock) bus time, closed when the test ends.
+func defaultSim(tb testing.TB) (*board.Board, *sim.Chassis) {
+	tb.Helper()
+	b, err := sim.DefaultBoard()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := sim.New(b, sim.DefaultScenario(), sim.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return b, c
+}
+
 // newSimAgent starts an agent on the default simulated chassis, in
 // simulated (not wall-clock) bus time so tests run fast.
 func newSimAgent(t *testing.T, edit func(*board.Board), poll time.Duration) (*Agent, *sim.Chassis) {
@@ -241,15 +257,7 @@ func TestSnapshotsAreImmutable(t *testing.T) {
 }
 
 func TestNewRejectsUnknownBus(t *testing.T) {
-	b, err := sim.DefaultBoard()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := sim.New(b, sim.DefaultScenario(), sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	b, c := defaultSim(t)
 	b.Bays[0].I2C.Bus = "i2c-9"
 	if _, err := New(Config{Board: b, Hardware: c, Logger: quietLogger()}); err == nil || !strings.Contains(err.Error(), "bay 0") {
 		t.Errorf("New with a bay on an unknown bus: %v", err)
@@ -257,15 +265,7 @@ func TestNewRejectsUnknownBus(t *testing.T) {
 }
 
 func TestOnChangesReportsUnplug(t *testing.T) {
-	b, err := sim.DefaultBoard()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := sim.New(b, sim.DefaultScenario(), sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	b, c := defaultSim(t)
 	var got []Change
 	a, err := New(Config{Board: b, Hardware: c, Logger: quietLogger(), OnChanges: func(ch []Change) { got = append(got, ch...) }})
 	if err != nil {

@@ -58,15 +58,7 @@ func (r *recorder) steps(bay int) []string {
 // have the given faults before the first walk.
 func newFaultAgent(t *testing.T, faults map[int]sim.Faults) (*Agent, *sim.Chassis, *recorder) {
 	t.Helper()
-	b, err := sim.DefaultBoard()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := sim.New(b, sim.DefaultScenario(), sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	b, c := defaultSim(t)
 	for bay, f := range faults {
 		if err := c.SetFaults(bay, f); err != nil {
 			t.Fatal(err)

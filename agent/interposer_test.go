@@ -53,15 +53,7 @@ type fabricRig struct {
 // agent has not walked yet.
 func newFabricRig(t *testing.T) *fabricRig {
 	t.Helper()
-	b, err := sim.DefaultBoard()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := sim.New(b, sim.DefaultScenario(), sim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	b, c := defaultSim(t)
 	r := &fabricRig{t: t, board: b, sim: c, sw: c.Switch(), dir: t.TempDir()}
 	if r.sw == nil {
 		t.Fatal("the default simulated board has no interposer switch")

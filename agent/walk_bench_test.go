@@ -105,15 +105,7 @@ func inUse(tb testing.TB, path string) int {
 // interposer's refresh, which shares the bus, is reported apart
 // (fabric-bus-µs): it is not part of learning what the sleds hold.
 func BenchmarkWalk(b *testing.B) {
-	bd, err := sim.DefaultBoard()
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := sim.New(bd, sim.DefaultScenario(), sim.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	bd, c := defaultSim(b)
 	a, err := New(Config{Board: bd, Hardware: c, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
