@@ -43,9 +43,9 @@ func FromChange(c agent.Change, origin string) Record {
 		r.Severity, r.MessageSeverity = healthSeverity(c.To), healthSeverity(c.To)
 	case agent.SidebandChanged:
 		r = MsgSidebandChanged.Record(origin, resType, c.BayName, from, to)
-	case "RoutingChanged":
+	case agent.RoutingChanged:
 		r = MsgRoutingChanged.Record(origin, resType, subject(c), from, to)
-	case "LinkStateChanged":
+	case agent.LinkStateChanged:
 		r = MsgLinkStateChanged.Record(origin, resType, subject(c), from, to)
 	default:
 		text := c.Message
